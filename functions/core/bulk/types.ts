@@ -23,3 +23,69 @@ export const ItemClasses = {
   permanent: 'permanent',
 } as const;
 export type ItemClass = (typeof ItemClasses)[keyof typeof ItemClasses];
+
+/** Where a record came from; reported back against these. */
+export interface Coordinates {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export const BulkActions = { create: 'create', index: 'index' } as const;
+export type BulkAction = (typeof BulkActions)[keyof typeof BulkActions];
+
+/**
+ * A record after the pipeline: either a document to write, a record for the dead-letter store
+ * (undecodable or unparseable), or one dropped on purpose (tombstone, drop condition).
+ */
+export type PreparedRecord =
+  | {
+      kind: 'write';
+      coords: Coordinates;
+      pipeline: string;
+      action: BulkAction;
+      index: string;
+      id: string;
+      /** The document, already serialised as one line of JSON (no newline). */
+      source: string;
+      /** The original Kafka value, for the dead-letter store should the write fail permanently. */
+      original: Buffer | null;
+      /** Kafka timestamp (epoch ms), for lag metrics. */
+      timestamp: number;
+    }
+  | {
+      kind: 'dead_letter';
+      coords: Coordinates;
+      pipeline: string;
+      /** Short machine-readable cause, e.g. `decode_error`, `parse_error`, `mapping_error`. */
+      errorType: string;
+      reason: string;
+      original: Buffer | null;
+      timestamp: number;
+    }
+  | {
+      kind: 'dropped';
+      coords: Coordinates;
+      pipeline: string;
+      /** `tombstone`, `condition`, … */
+      reason: string;
+      timestamp: number;
+    };
+
+/** One line of a dead-letter object (gzip NDJSON in S3). */
+export interface DeadLetterEntry {
+  topic: string;
+  partition: number;
+  offset: number;
+  pipeline: string;
+  /** Target index, when routing got that far. */
+  index?: string;
+  /** HTTP status of the bulk item, when OpenSearch answered. */
+  status?: number;
+  errorType: string;
+  reason: string;
+  /** Original Kafka value, base64 (null for a null value). */
+  original: string | null;
+  /** When it was dead-lettered, ISO 8601. */
+  time: string;
+}
