@@ -1,0 +1,116 @@
+// The document written to OpenSearch, in ECS shape: the event's own fields within the mapping
+// limits, plus `@timestamp`, `service.name`, `kafka.*` and optionally `event.original`.
+
+import type { KafkaRecord } from '../kafka/types.ts';
+import { type Fields, getPath, setOwn, setPath } from './fields.ts';
+import { type FieldLimits, guardFields, type LimitCounters } from './limits.ts';
+import { keyText } from './ops.ts';
+import { truncateUtf8 } from './utf8.ts';
+
+/** Where fields that did not fit the limits are kept, as one JSON string. */
+export const OVERFLOW_FIELD = 'sluice.overflow';
+
+const MAX_TIME_MS = 8.64e15;
+
+/** Fields the document adds itself, kept free in the field budget. */
+const RESERVED_FIELDS = 10;
+
+export interface DocumentInput {
+  /** The event after parsing and ops; read, never modified. */
+  fields: Fields;
+  timestampMs: number;
+  record: KafkaRecord;
+  /** Default `service.name` when the event has none. */
+  service: string;
+  limits: FieldLimits;
+  /** The raw line, when the pipeline keeps `event.original`. */
+  original?: string | undefined;
+}
+
+/** Years 0000–9999: `toISOString` uses a longer signed form outside them. */
+const MIN_FAST_MS = -62_167_219_200_000;
+const MAX_FAST_MS = 253_402_300_799_999;
+
+/** Remembers the last second formatted: the records of a batch mostly share it. */
+interface SecondCache {
+  second: number;
+  prefix: string;
+}
+
+function formatIso(ms: number, cache: SecondCache): string {
+  const whole = Math.trunc(ms);
+  if (whole < MIN_FAST_MS || whole > MAX_FAST_MS) return new Date(whole).toISOString();
+  const second = Math.floor(whole / 1000);
+  if (second !== cache.second) {
+    cache.prefix = new Date(second * 1000).toISOString().slice(0, 19);
+    cache.second = second;
+  }
+  const milli = whole - second * 1000;
+  return `${cache.prefix}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+
+const eventSecond: SecondCache = { second: Number.NaN, prefix: '' };
+const kafkaSecond: SecondCache = { second: Number.NaN, prefix: '' };
+
+/** ISO 8601 in UTC with milliseconds, e.g. `2024-05-01T12:00:00.000Z` (same as `toISOString`). */
+export function isoTimestamp(ms: number): string {
+  return formatIso(ms, eventSecond);
+}
+
+export function buildDocument(input: DocumentInput, counters: LimitCounters): Fields {
+  const { fields: guarded, overflow } = guardFields(input.fields, input.limits, counters, RESERVED_FIELDS);
+  // `@timestamp` first: easier to read in Discover and in dead letters.
+  const doc: Fields = { '@timestamp': isoTimestamp(input.timestampMs) };
+  const level = movableLevel(guarded);
+  for (const key of Object.keys(guarded)) {
+    // Skipped rather than deleted afterwards: `delete` makes the object slow to serialise.
+    if (key === '@timestamp' || key === 'kafka' || (key === 'level' && level !== undefined)) continue;
+    setOwn(doc, key, guarded[key]);
+  }
+  if (level !== undefined) setPath(doc, 'log.level', level);
+  normaliseService(doc, input.service);
+  const { record } = input;
+  const kafka: Fields = {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+  };
+  // Kafka reports -1 when a record has no timestamp.
+  if (Number.isFinite(record.timestamp) && record.timestamp >= 0 && record.timestamp <= MAX_TIME_MS) {
+    kafka.timestamp = formatIso(record.timestamp, kafkaSecond);
+  }
+  if (record.key !== null) kafka.key = keyText(record.key);
+  doc.kafka = kafka;
+  if (input.original !== undefined) {
+    setPath(doc, 'event.original', truncateUtf8(input.original, input.limits.maxFieldBytes));
+  }
+  if (overflow !== undefined) setPath(doc, OVERFLOW_FIELD, JSON.stringify(overflow));
+  return doc;
+}
+
+/**
+ * ECS maps `service` as an object: a plain `"service": "api"` (common in JSON logs) would be
+ * rejected by the mapping, so it becomes `service.name`; a missing name gets the pipeline default.
+ */
+function normaliseService(doc: Fields, fallback: string): void {
+  const service = doc.service;
+  if (typeof service === 'string' && service !== '') {
+    setOwn(doc, 'service', { name: service });
+    return;
+  }
+  const name = getPath(doc, 'service.name');
+  if (typeof name !== 'string' || name === '') setPath(doc, 'service.name', fallback);
+}
+
+/**
+ * A top-level string `level` (winston, logrus, zap…) is moved to ECS `log.level` when that is
+ * unset and `log` can hold it; returns the level to move, if any.
+ */
+function movableLevel(fields: Fields): string | undefined {
+  const level = fields.level;
+  if (typeof level !== 'string' || getPath(fields, 'log.level') !== undefined) return undefined;
+  const log = fields.log;
+  return log === undefined || (typeof log === 'object' && log !== null && !Array.isArray(log))
+    ? level
+    : undefined;
+}
