@@ -1,0 +1,48 @@
+import { type BatchResult, type IndexBatchDeps, type IndexBatchOptions, indexBatch } from '../core/bulk/index-batch.ts';
+import type { PreparedRecord } from '../core/bulk/types.ts';
+import { decodeEvent } from '../core/kafka/decode.ts';
+import type { PipelineConfig } from '../core/pipeline/config.ts';
+import { createPrepareCounters, type PrepareCounters, prepareRecord } from '../core/pipeline/prepare.ts';
+
+export interface ProcessedBatch {
+  result: BatchResult;
+  prepare: PrepareCounters;
+  malformedHeaders: number;
+  /** Largest now − Kafka timestamp over the batch, ms (end-to-end lag). */
+  maxLagMs: number;
+}
+
+/**
+ * One invocation's work, with every dependency passed in: decode the event, prepare each record
+ * through its topic's pipeline, and hand the lot to the bulk service, which settles every record.
+ * Undecodable records join the batch as dead letters so that they are settled like any other.
+ */
+export async function processEvent(
+  event: unknown,
+  config: PipelineConfig,
+  deps: IndexBatchDeps,
+  options: IndexBatchOptions,
+): Promise<ProcessedBatch> {
+  const decoded = decodeEvent(event);
+  const now = deps.clock.now();
+  const prepare = createPrepareCounters();
+  const prepared: PreparedRecord[] = [];
+  let maxLagMs = 0;
+  for (const error of decoded.errors) {
+    prepared.push({
+      kind: 'dead_letter',
+      coords: error.coords,
+      pipeline: '',
+      errorType: error.errorType,
+      reason: error.reason,
+      original: error.raw,
+      timestamp: error.timestamp,
+    });
+  }
+  for (const record of decoded.records) {
+    prepared.push(prepareRecord(record, config, prepare, { now }));
+    if (now - record.timestamp > maxLagMs) maxLagMs = now - record.timestamp;
+  }
+  const result = await indexBatch(prepared, deps, options);
+  return { result, prepare, malformedHeaders: decoded.malformedHeaders, maxLagMs };
+}
