@@ -1,5 +1,6 @@
 import type { OpenSearchConfig } from '../adapters/opensearch.ts';
-import { type Env, readBool, readChoice, readInt, readOptional, readString, readUrl } from '../runtime/env.ts';
+import { type Env, readBool, readChoice, readInt, readOptional, readString } from '../runtime/env.ts';
+import { readOpenSearchConfig } from '../runtime/opensearch-env.ts';
 
 const MiB = 1024 * 1024;
 
@@ -25,26 +26,15 @@ export interface IngestSettings {
 
 export function readIngestSettings(env: Env): IngestSettings {
   const region = readString(env, 'AWS_REGION', 'us-east-1');
-  const endpoint = readUrl(env, 'OPENSEARCH_ENDPOINT');
-  const requestTimeoutMs = readInt(env, 'BULK_REQUEST_TIMEOUT_MS', 30_000, { min: 100, max: 900_000 });
+  const opensearch = readOpenSearchConfig(env, {
+    requestTimeoutMs: 30_000,
+    timeoutKey: 'BULK_REQUEST_TIMEOUT_MS',
+  });
   const sse = readChoice(env, 'DEAD_LETTER_SSE', ['AES256', 'aws:kms'] as const, 'AES256');
   const kmsKeyId = readOptional(env, 'DEAD_LETTER_KMS_KEY_ID');
   const inline = readOptional(env, 'PIPELINES_YAML');
   return {
-    opensearch: {
-      endpoint,
-      auth: readChoice(env, 'OPENSEARCH_AUTH', ['none', 'sigv4', 'basic'] as const, 'sigv4'),
-      service: readChoice(
-        env,
-        'OPENSEARCH_SERVICE',
-        ['es', 'aoss'] as const,
-        /\.aoss\.amazonaws\.com$/.test(new URL(endpoint).hostname) ? 'aoss' : 'es',
-      ),
-      region,
-      secretArn: readOptional(env, 'OPENSEARCH_SECRET_ARN'),
-      tlsVerify: readBool(env, 'OPENSEARCH_TLS_VERIFY', true),
-      requestTimeoutMs,
-    },
+    opensearch,
     s3: { region, endpoint: readOptional(env, 'S3_ENDPOINT') },
     deadLetters: {
       bucket: readString(env, 'DEAD_LETTER_BUCKET'),
@@ -52,7 +42,10 @@ export function readIngestSettings(env: Env): IngestSettings {
       sse,
       ...(kmsKeyId ? { kmsKeyId } : {}),
     },
-    pipelines: { file: readString(env, 'PIPELINES_FILE', 'infra/pipelines.yaml'), ...(inline ? { inline } : {}) },
+    pipelines: {
+      file: readString(env, 'PIPELINES_FILE', 'infra/pipelines.yaml'),
+      ...(inline ? { inline } : {}),
+    },
     bulk: {
       // Amazon OpenSearch Service caps HTTP bodies at 10 MiB on small instances, 100 MiB on large.
       maxChunkBytes: readInt(env, 'BULK_MAX_BYTES', 5 * MiB, { min: 64 * 1024, max: 100 * MiB }),
@@ -61,7 +54,7 @@ export function readIngestSettings(env: Env): IngestSettings {
       maxAttempts: readInt(env, 'BULK_MAX_ATTEMPTS', 10, { min: 1, max: 100 }),
       baseDelayMs: readInt(env, 'BULK_BASE_DELAY_MS', 100, { min: 1, max: 60_000 }),
       maxDelayMs: readInt(env, 'BULK_MAX_DELAY_MS', 10_000, { min: 1, max: 300_000 }),
-      requestTimeoutMs,
+      requestTimeoutMs: opensearch.requestTimeoutMs,
       safetyMarginMs: readInt(env, 'SAFETY_MARGIN_MS', 5_000, { min: 0, max: 300_000 }),
     },
     onUnfinished: readChoice(env, 'ON_UNFINISHED', ['report', 'throw'] as const, 'report'),

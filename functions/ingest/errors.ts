@@ -9,7 +9,9 @@ export class IngestError extends Error {
 /** Thrown (ON_UNFINISHED=throw) so that an ESM without ReportBatchItemFailures retries the batch. */
 export class UnfinishedBatchError extends IngestError {
   constructor(reported: number) {
-    super(`${reported} record(s) could not be made durable in time; failing the invocation so the batch is retried`);
+    super(
+      `${reported} record(s) could not be made durable in time; failing the invocation so the batch is retried`,
+    );
     this.name = 'UnfinishedBatchError';
   }
 }

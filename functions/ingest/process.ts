@@ -1,4 +1,9 @@
-import { type BatchResult, type IndexBatchDeps, type IndexBatchOptions, indexBatch } from '../core/bulk/index-batch.ts';
+import {
+  type BatchResult,
+  type IndexBatchDeps,
+  type IndexBatchOptions,
+  indexBatch,
+} from '../core/bulk/index-batch.ts';
 import type { PreparedRecord } from '../core/bulk/types.ts';
 import { decodeEvent } from '../core/kafka/decode.ts';
 import type { PipelineConfig } from '../core/pipeline/config.ts';

@@ -20,7 +20,8 @@ export function reportBatch(logger: Logger, metrics: Metrics, batch: ProcessedBa
   metrics.addMetric('BulkBytes', MetricUnit.Bytes, counters.bulkBytes);
   metrics.addMetric('BulkLatency', MetricUnit.Milliseconds, counters.bulkLatencyMs);
   metrics.addMetric('EndToEndLag', MetricUnit.Milliseconds, batch.maxLagMs);
-  if (counters.deadLetterWriteFailures > 0) count('DeadLetterWriteFailures', counters.deadLetterWriteFailures);
+  if (counters.deadLetterWriteFailures > 0)
+    count('DeadLetterWriteFailures', counters.deadLetterWriteFailures);
 
   const summary = {
     counters,

@@ -17,7 +17,12 @@ export function readOptional(env: Env, key: string): string | undefined {
   return value ? value : undefined;
 }
 
-export function readInt(env: Env, key: string, fallback: number, range: { min: number; max: number }): number {
+export function readInt(
+  env: Env,
+  key: string,
+  fallback: number,
+  range: { min: number; max: number },
+): number {
   const raw = env[key]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);
@@ -37,7 +42,12 @@ export function readBool(env: Env, key: string, fallback: boolean): boolean {
   throw new ConfigError(`${key}=${JSON.stringify(raw)} is not valid: expected true or false`);
 }
 
-export function readChoice<const T extends string>(env: Env, key: string, choices: readonly T[], fallback: T): T {
+export function readChoice<const T extends string>(
+  env: Env,
+  key: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
   const raw = env[key]?.trim();
   if (!raw) return fallback;
   if ((choices as readonly string[]).includes(raw)) return raw as T;
@@ -51,6 +61,8 @@ export function readUrl(env: Env, key: string): string {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
     return raw.replace(/\/+$/, '');
   } catch {
-    throw new ConfigError(`${key}=${JSON.stringify(raw)} is not a valid http(s) URL, e.g. https://search-logs.eu-west-1.es.amazonaws.com`);
+    throw new ConfigError(
+      `${key}=${JSON.stringify(raw)} is not a valid http(s) URL, e.g. https://search-logs.eu-west-1.es.amazonaws.com`,
+    );
   }
 }
