@@ -7,11 +7,13 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Client } from '@opensearch-project/opensearch';
 import type { Context } from 'aws-lambda';
 import { createS3Client } from '../../functions/adapters/s3.ts';
+import type { MetricQuery } from '../../functions/core/alert/types.ts';
 import type { DeadLetterEntry } from '../../functions/core/bulk/types.ts';
 import type { ProcessedBatch } from '../../functions/ingest/process.ts';
 import { EsmSimulator, type TopicRecord } from './esm/simulator.ts';
 import { generateLines } from './samples.ts';
 import { startLocalStack } from './stack.ts';
+import { startWebhookReceiver } from './webhook-receiver.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const keep = process.argv.includes('--keep');
@@ -178,6 +180,8 @@ async function main(): Promise<void> {
     console.log(`  ${String(b.key).padEnd(20)} ${b.doc_count}`);
   }
 
+  await runAlerts(stack.env, stack.opensearchUrl, totals);
+
   const lost =
     produced -
     totals.indexed -
@@ -196,6 +200,53 @@ async function main(): Promise<void> {
   }
   await stack.close();
   process.exit(lost === 0 ? 0 : 1);
+}
+
+/**
+ * One run of the alert function over what was just ingested. CloudWatch is stood in for by the
+ * ingest run's own counters (what its EMF metrics would have published), SNS by a line on the
+ * terminal; the webhook is a real HTTP receiver.
+ */
+async function runAlerts(env: Record<string, string>, opensearchUrl: string, totals: Record<string, number>) {
+  const webhook = await startWebhookReceiver({ quiet: true });
+  const emitted: Record<string, number | undefined> = {
+    RecordsDeadLettered: totals.deadLettered,
+    RecordsReported: totals.reported,
+  };
+  const { createHandler } = await import('../../functions/alert/handler.ts');
+  const { createAlertApp } = await import('../../functions/alert/app.ts');
+  const handler = createHandler((observability) =>
+    createAlertApp(
+      {
+        ...env,
+        OPENSEARCH_ENDPOINT: opensearchUrl,
+        ALERTS_FILE: path.join(repo, 'infra/alerts.yaml'),
+        ALERT_WEBHOOK_URL: `${webhook.url}/hooks/sluice`,
+        ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:sluice-alerts',
+      },
+      observability,
+      {
+        metrics: {
+          read: async (q: MetricQuery) => (q.namespace === 'Sluice' ? emitted[q.metricName] : undefined),
+        },
+        publisher: { publish: async (m) => console.log(`  [sns] ${m.subject}`) },
+      },
+    ),
+  );
+  console.log('\nalert run (rules in infra/alerts.yaml):');
+  const summary = await handler({}, {
+    awsRequestId: 'local',
+    getRemainingTimeInMillis: () => 60_000,
+  } as unknown as Context);
+  console.log(
+    `  ${summary.rules} rules · ${summary.matches} matches · ${summary.notifications} notifications · ${summary.deliveries} deliveries`,
+  );
+  for (const request of webhook.received) {
+    console.log(
+      `  [webhook ${request.path}] ${String((request.body as { text?: string }).text ?? '').split('\n')[0]}`,
+    );
+  }
+  await webhook.close();
 }
 
 await main();
