@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { parse as parseYaml } from 'yaml';
+import { createArchiveWriter, readArchiveSettings } from '../adapters/archive.ts';
 import { createDeadLetterStore } from '../adapters/dead-letters.ts';
 import { createBulkTransport, createOpenSearchClient } from '../adapters/opensearch.ts';
 import { createS3Client } from '../adapters/s3.ts';
@@ -12,6 +13,7 @@ import type { Env } from '../runtime/env.ts';
 import { ConfigError } from '../runtime/errors.ts';
 import { createObservability } from '../runtime/observability.ts';
 import { type IngestSettings, readIngestSettings } from './config.ts';
+import type { ArchiveStage } from './process.ts';
 
 /** Everything an ingest invocation needs, built once per container and then only read. */
 export interface IngestApp {
@@ -19,6 +21,8 @@ export interface IngestApp {
   readonly config: PipelineConfig;
   readonly deps: Omit<IndexBatchDeps, 'remainingMs'>;
   readonly options: IndexBatchOptions;
+  /** The raw archive (ARCHIVE_BUCKET set), else undefined. */
+  readonly archive: ArchiveStage | undefined;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
@@ -55,6 +59,7 @@ export async function createIngestApp(
   const config = await loadPipelineConfig(settings, clock.now);
   const client = await createOpenSearchClient(settings.opensearch);
   const s3 = createS3Client(settings.s3);
+  const archive = readArchiveSettings(env);
   const { logger, metrics } = observability;
   return {
     settings,
@@ -69,5 +74,6 @@ export async function createIngestApp(
       random: Math.random,
     },
     options: { ...settings.bulk, deadLetterPrefix: settings.deadLetters.prefix },
+    archive: archive && { writer: createArchiveWriter(s3, archive), onFailure: archive.onFailure },
   };
 }

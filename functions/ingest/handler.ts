@@ -29,13 +29,14 @@ export function createIngestHandler(options: IngestHandlerOptions = {}) {
     }));
 
   const ingest = async (event: unknown, context: Context): Promise<BatchResponse> => {
-    const { config, deps, options: bulk, settings } = await getApp();
+    const { config, deps, options: bulk, settings, archive } = await getApp();
     const remainingMs = () => context.getRemainingTimeInMillis();
-    const batch = await processEvent(event, config, { ...deps, remainingMs }, bulk);
+    const batch = await processEvent(event, config, { ...deps, remainingMs }, bulk, archive);
     reportBatch(logger, metrics, batch);
     options.onBatch?.(batch);
-    if (settings.onUnfinished === 'throw' && batch.result.counters.reported > 0) {
-      throw new UnfinishedBatchError(batch.result.counters.reported);
+    const unfinished = batch.result.batchResponse.batchItemFailures.length;
+    if (settings.onUnfinished === 'throw' && unfinished > 0) {
+      throw new UnfinishedBatchError(unfinished);
     }
     return batch.result.batchResponse;
   };

@@ -1,3 +1,5 @@
+import type { ArchiveWriteResult, ArchiveWriter } from '../adapters/archive.ts';
+import { type ArchiveFailureMode, settleArchive } from '../core/archive/settle.ts';
 import {
   type BatchResult,
   type IndexBatchDeps,
@@ -15,6 +17,14 @@ export interface ProcessedBatch {
   malformedHeaders: number;
   /** Largest now − Kafka timestamp over the batch, ms (end-to-end lag). */
   maxLagMs: number;
+  /** The raw archive's writes, when the archive is on. */
+  archive?: ArchiveWriteResult & { recordsNotArchived: number };
+}
+
+/** The raw archive, when on: its writer and what a failed write means for the batch. */
+export interface ArchiveStage {
+  writer: ArchiveWriter;
+  onFailure: ArchiveFailureMode;
 }
 
 /**
@@ -27,8 +37,11 @@ export async function processEvent(
   config: PipelineConfig,
   deps: IndexBatchDeps,
   options: IndexBatchOptions,
+  archive?: ArchiveStage,
 ): Promise<ProcessedBatch> {
   const decoded = decodeEvent(event);
+  // The archive is written while the batch is indexed; it never rejects (failures are listed).
+  const archiving = archive?.writer.write(decoded.records);
   const now = deps.clock.now();
   const prepare = createPrepareCounters();
   const prepared: PreparedRecord[] = [];
@@ -49,5 +62,19 @@ export async function processEvent(
     if (now - record.timestamp > maxLagMs) maxLagMs = now - record.timestamp;
   }
   const result = await indexBatch(prepared, deps, options);
-  return { result, prepare, malformedHeaders: decoded.malformedHeaders, maxLagMs };
+  if (archive === undefined || archiving === undefined) {
+    return { result, prepare, malformedHeaders: decoded.malformedHeaders, maxLagMs };
+  }
+  const archived = await archiving;
+  // `report`: a partition whose archive object failed is redelivered from that object's first
+  // offset, so nothing is indexed without also being archived.
+  const settled = settleArchive(result.batchResponse, archived.failures, archive.onFailure);
+  result.batchResponse = settled.batchResponse;
+  return {
+    result,
+    prepare,
+    malformedHeaders: decoded.malformedHeaders,
+    maxLagMs,
+    archive: { ...archived, recordsNotArchived: settled.recordsNotArchived },
+  };
 }

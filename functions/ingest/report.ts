@@ -29,9 +29,12 @@ export function reportBatch(logger: Logger, metrics: Metrics, batch: ProcessedBa
     malformedHeaders: batch.malformedHeaders,
     maxLagMs: batch.maxLagMs,
     deadLetterKeys,
+    ...(batch.archive
+      ? { archive: { objects: batch.archive.keys.length, failures: batch.archive.failures } }
+      : {}),
     reported: batchResponse.batchItemFailures.map((f) => f.itemIdentifier),
   };
-  if (counters.reported > 0 || counters.deadLetterWriteFailures > 0) {
+  if (batchResponse.batchItemFailures.length > 0 || counters.deadLetterWriteFailures > 0) {
     logger.warn('batch partly unfinished; the ESM will redeliver from the reported offsets', summary);
   } else {
     logger.info('batch settled', summary);
