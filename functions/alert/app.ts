@@ -13,7 +13,7 @@ import { createS3Client } from '../adapters/s3.ts';
 import { createSnsPublisher, type MessagePublisher } from '../adapters/sns.ts';
 import { AlertConfigError } from '../core/alert/errors.ts';
 import { compileAlertConfigLenient } from '../core/alert/rules.ts';
-import type { Env } from '../runtime/env.ts';
+import { type Env, fillPlaceholders } from '../runtime/env.ts';
 import { readAlertSettings } from './config.ts';
 import { createNotifiers } from './notifiers.ts';
 import type { AlertApp, RunLogger, RunMetrics } from './run.ts';
@@ -29,7 +29,9 @@ export interface AlertAppOverrides {
 
 async function loadRulesYaml(source: { file: string; inline?: string }, env: Env): Promise<unknown> {
   const root = env.LAMBDA_TASK_ROOT ?? process.cwd();
-  const text = source.inline ?? (await readFile(path.resolve(root, source.file), 'utf8'));
+  const raw = source.inline ?? (await readFile(path.resolve(root, source.file), 'utf8'));
+  // e.g. the ingest function's deployed name, which depends on the stage.
+  const text = fillPlaceholders(raw, env);
   try {
     return parse(text);
   } catch (error) {

@@ -66,3 +66,11 @@ export function readUrl(env: Env, key: string): string {
     );
   }
 }
+
+/**
+ * Fills `${NAME}` placeholders in a config file's text from the environment, so one file serves
+ * every stage; a name that is not set is left as written (and the config check then names it).
+ */
+export function fillPlaceholders(text: string, env: Env): string {
+  return text.replace(/\$\{([A-Z][A-Z0-9_]*)\}/g, (whole, name: string) => env[name] ?? whole);
+}
