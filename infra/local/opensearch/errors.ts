@@ -16,6 +16,8 @@ export class OpenSearchError extends Error {
   /** OpenSearch answers routing failures with `{"error": "<reason>", "status": N}`. */
   readonly plain: boolean;
   readonly headers: Record<string, string>;
+  /** Set when the root cause differs from the outer error (wrapped errors). */
+  readonly rootCause: ErrorDetail | undefined;
 
   constructor(
     status: number,
@@ -27,6 +29,7 @@ export class OpenSearchError extends Error {
       cause?: unknown;
       plain?: boolean;
       headers?: Record<string, string>;
+      rootCause?: ErrorDetail;
     } = {},
   ) {
     super(reason, options.cause === undefined ? undefined : { cause: options.cause });
@@ -37,6 +40,7 @@ export class OpenSearchError extends Error {
     this.causedBy = options.causedBy;
     this.plain = options.plain ?? false;
     this.headers = options.headers ?? {};
+    this.rootCause = options.rootCause;
   }
 
   /** The `error` object of a response, or of a bulk item. */
@@ -49,7 +53,7 @@ export class OpenSearchError extends Error {
   /** The whole response body. */
   body(): { error: Record<string, unknown> | string; status: number } {
     if (this.plain) return { error: this.message, status: this.status };
-    const rootCause: ErrorDetail = { type: this.type, reason: this.message, ...this.extra };
+    const rootCause: ErrorDetail = this.rootCause ?? { type: this.type, reason: this.message, ...this.extra };
     return { error: { root_cause: [rootCause], ...this.detail() }, status: this.status };
   }
 }
@@ -93,8 +97,23 @@ export function toOpenSearchError(error: unknown): OpenSearchError {
   if (error instanceof OpenSearchError) return error;
   // The search module throws its own SearchError { status, type, message }.
   if (error instanceof Error && 'status' in error && 'type' in error) {
-    const { status, type } = error as Error & { status: unknown; type: unknown };
+    const { status, type, wrapperType } = error as Error & {
+      status: unknown;
+      type: unknown;
+      wrapperType?: unknown;
+    };
     if (typeof status === 'number' && typeof type === 'string') {
+      if (typeof wrapperType === 'string' && wrapperType !== '') {
+        // As OpenSearch reports a failure inside a search phase: the wrapper outside, the cause as root.
+        const inner: ErrorDetail = { type, reason: error.message };
+        const wrapped = wrapperType === 'search_phase_execution_exception';
+        return new OpenSearchError(status, wrapperType, wrapped ? 'all shards failed' : error.message, {
+          cause: error,
+          rootCause: inner,
+          causedBy: inner,
+          extra: wrapped ? { phase: 'query', grouped: true } : {},
+        });
+      }
       return new OpenSearchError(status, type, error.message, { cause: error });
     }
   }

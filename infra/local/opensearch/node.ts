@@ -103,6 +103,8 @@ export class LocalNode {
   readonly realNow: () => number;
   private journal: Journal | undefined;
   private pending: ClusterEvent[] = [];
+  /** Called after an index is created by a request (not on journal replay): ISM templates attach here. */
+  onIndexCreated: ((index: IndexState) => void) | undefined;
 
   constructor(clock: Clock, realNow: () => number = Date.now) {
     this.clock = clock;
@@ -513,7 +515,9 @@ export class LocalNode {
       this.commit({ t: 'index.delete', name });
       throw error;
     }
-    return this.state.mustIndex(name);
+    const created = this.state.mustIndex(name);
+    this.onIndexCreated?.(created);
+    return created;
   }
 
   /** cluster.max_shards_per_node (default 1000) times the one data node, counting replicas too. */

@@ -2,6 +2,7 @@
 // single-node OpenSearch 2.19.0 cluster for everything Sluice uses.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { type Clock, createClock } from './clock.ts';
 import { OpenSearchError, toOpenSearchError } from './errors.ts';
@@ -9,6 +10,7 @@ import { Faults, requestFaultBody } from './faults.ts';
 import { filterPath } from './filter-path.ts';
 import { encode, MEDIA_TYPES } from './formats.ts';
 import { openJournal } from './journal.ts';
+import { Lifecycle } from './lifecycle/lifecycle.ts';
 import { LocalNode } from './node.ts';
 import { RequestLog } from './request-log.ts';
 import { type RestRequest, type RestResponse, Router } from './router.ts';
@@ -20,9 +22,12 @@ import type { RouteContext } from './routes/context.ts';
 import { registerDataStreamRoutes } from './routes/data-streams.ts';
 import { registerDocumentRoutes } from './routes/documents.ts';
 import { registerIndexRoutes } from './routes/indices.ts';
+import { registerIsmRoutes } from './routes/ism.ts';
 import { registerReindexRoutes } from './routes/reindex.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerSluiceRoutes } from './routes/sluice.ts';
+import { registerSmRoutes } from './routes/sm.ts';
+import { registerSnapshotRoutes } from './routes/snapshots.ts';
 import { registerTemplateRoutes } from './routes/templates.ts';
 import { loadSearchEngine } from './search-engine.ts';
 
@@ -41,9 +46,11 @@ export interface OpenSearchServer {
   port: number;
   close(): Promise<void>;
   clock: { now(): number; set(ms: number): void; advance(ms: number): void };
+  /** Resolves once the lifecycle jobs and background snapshot work triggered so far are done. */
+  settle(): Promise<void>;
 }
 
-/** Route modules: further ones (ISM, snapshots, SM) are added here without touching the rest. */
+/** Route modules: each registers its routes; the lifecycle ones (ISM, SM, snapshots) come last. */
 export type RouteModule = (router: Router, ctx: RouteContext) => void;
 
 export const ROUTE_MODULES: RouteModule[] = [
@@ -58,6 +65,9 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerSearchRoutes,
   registerReindexRoutes,
   registerSluiceRoutes,
+  registerIsmRoutes,
+  registerSmRoutes,
+  registerSnapshotRoutes,
 ];
 
 class BodyTooLarge extends Error {}
@@ -148,7 +158,14 @@ export async function startOpenSearchServer(
   }
   const faults = new Faults();
   const log = new RequestLog();
-  const ctx: RouteContext = { node, clock, faults, log, searchEngine: loadSearchEngine };
+  // fs repositories keep their files next to the journal, or in a temporary folder of their own.
+  const lifecycle = new Lifecycle(
+    node,
+    clock,
+    options.dataDir ? { fsRoot: path.join(options.dataDir, 'repositories') } : {},
+  );
+  lifecycle.start();
+  const ctx: RouteContext = { node, clock, faults, log, searchEngine: loadSearchEngine, lifecycle };
   const router = new Router();
   for (const register of ROUTE_MODULES) register(router, ctx);
 
@@ -280,12 +297,18 @@ export async function startOpenSearchServer(
     url: `http://${host}:${port}`,
     port,
     clock: { now: () => clock.now(), set: (ms) => clock.set(ms), advance: (ms) => clock.advance(ms) },
+    settle: () => lifecycle.settle(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => {
-          node.closeJournal();
-          if (err) reject(err);
-          else resolve();
+          lifecycle
+            .close()
+            .catch(() => {})
+            .finally(() => {
+              node.closeJournal();
+              if (err) reject(err);
+              else resolve();
+            });
         });
         server.closeAllConnections();
       }),

@@ -1,5 +1,13 @@
 // The cluster model. Every change is an event (fully resolved: ids, uuids, times, seq_nos are in
 // it), applied here and appended to the journal, so replaying the journal rebuilds the same state.
+import type {
+  IsmPolicyRecord,
+  ManagedIndex,
+  RepositoryRecord,
+  SmMetadata,
+  SmPolicyRecord,
+  SnapshotRecord,
+} from './lifecycle/types.ts';
 import type { Mappings } from './mapping.ts';
 import type { FlatSettings } from './settings.ts';
 import type { ComponentTemplate, IndexTemplate } from './templates.ts';
@@ -92,7 +100,29 @@ export type ClusterEvent =
   | { t: 'component.put'; name: string; template: ComponentTemplate }
   | { t: 'component.delete'; name: string }
   | { t: 'datastream.put'; stream: DataStreamState }
-  | { t: 'datastream.delete'; name: string };
+  | { t: 'datastream.delete'; name: string }
+  | { t: 'ism.policy.put'; record: IsmPolicyRecord }
+  | { t: 'ism.policy.delete'; id: string; seqNo: number }
+  | { t: 'ism.managed.put'; managed: ManagedIndex }
+  | { t: 'ism.managed.delete'; index: string }
+  | { t: 'sm.policy.put'; record: SmPolicyRecord }
+  | { t: 'sm.policy.delete'; name: string; seqNo: number }
+  | { t: 'sm.meta.put'; meta: SmMetadata }
+  | { t: 'repo.put'; repo: RepositoryRecord }
+  | { t: 'repo.delete'; name: string }
+  | { t: 'snapshot.put'; snapshot: SnapshotRecord }
+  | { t: 'snapshot.delete'; repository: string; name: string };
+
+/** ISM, SM, repositories and snapshots: the lifecycle part of the cluster state. */
+export interface LifecycleSnapshot {
+  configSeqNo: number;
+  ismPolicies: IsmPolicyRecord[];
+  managed: ManagedIndex[];
+  smPolicies: SmPolicyRecord[];
+  smMeta: SmMetadata[];
+  repositories: RepositoryRecord[];
+  snapshots: SnapshotRecord[];
+}
 
 export const PRIMARY_TERM = 1;
 
@@ -110,6 +140,7 @@ export interface Snapshot {
   templates: Array<[string, IndexTemplate]>;
   components: Array<[string, ComponentTemplate]>;
   dataStreams: DataStreamState[];
+  lifecycle?: LifecycleSnapshot;
 }
 
 export class ClusterState {
@@ -122,6 +153,15 @@ export class ClusterState {
   readonly templates = new Map<string, IndexTemplate>();
   readonly components = new Map<string, ComponentTemplate>();
   readonly dataStreams = new Map<string, DataStreamState>();
+  /** Sequence numbers of the ISM/SM config documents (one counter, as in `.opendistro-ism-config`). */
+  configSeqNo = -1;
+  readonly ismPolicies = new Map<string, IsmPolicyRecord>();
+  readonly managed = new Map<string, ManagedIndex>();
+  readonly smPolicies = new Map<string, SmPolicyRecord>();
+  readonly smMeta = new Map<string, SmMetadata>();
+  readonly repositories = new Map<string, RepositoryRecord>();
+  /** Snapshots per repository, by name. */
+  readonly snapshots = new Map<string, Map<string, SnapshotRecord>>();
   /** Times used for refresh bookkeeping of newly created indices. */
   clockNow: () => number = () => 0;
   realNow: () => number = Date.now;
@@ -155,6 +195,7 @@ export class ClusterState {
         return;
       case 'index.delete':
         this.indices.delete(event.name);
+        this.managed.delete(event.name);
         return;
       case 'index.settings':
         this.mustIndex(event.name).settings = event.settings;
@@ -208,6 +249,52 @@ export class ClusterState {
         return;
       case 'datastream.delete':
         this.dataStreams.delete(event.name);
+        return;
+      case 'ism.policy.put':
+        this.ismPolicies.set(event.record.id, event.record);
+        this.configSeqNo = Math.max(this.configSeqNo, event.record.seqNo);
+        return;
+      case 'ism.policy.delete':
+        this.ismPolicies.delete(event.id);
+        this.configSeqNo = Math.max(this.configSeqNo, event.seqNo);
+        return;
+      case 'ism.managed.put':
+        this.managed.set(event.managed.index, event.managed);
+        return;
+      case 'ism.managed.delete':
+        this.managed.delete(event.index);
+        return;
+      case 'sm.policy.put':
+        this.smPolicies.set(event.record.name, event.record);
+        this.configSeqNo = Math.max(this.configSeqNo, event.record.seqNo);
+        return;
+      case 'sm.policy.delete':
+        this.smPolicies.delete(event.name);
+        this.smMeta.delete(event.name);
+        this.configSeqNo = Math.max(this.configSeqNo, event.seqNo);
+        return;
+      case 'sm.meta.put':
+        this.smMeta.set(event.meta.name, event.meta);
+        return;
+      case 'repo.put':
+        this.repositories.set(event.repo.name, event.repo);
+        if (!this.snapshots.has(event.repo.name)) this.snapshots.set(event.repo.name, new Map());
+        return;
+      case 'repo.delete':
+        this.repositories.delete(event.name);
+        this.snapshots.delete(event.name);
+        return;
+      case 'snapshot.put': {
+        let repo = this.snapshots.get(event.snapshot.repository);
+        if (!repo) {
+          repo = new Map();
+          this.snapshots.set(event.snapshot.repository, repo);
+        }
+        repo.set(event.snapshot.name, event.snapshot);
+        return;
+      }
+      case 'snapshot.delete':
+        this.snapshots.get(event.repository)?.delete(event.name);
         return;
     }
   }
@@ -290,6 +377,15 @@ export class ClusterState {
       templates: [...this.templates],
       components: [...this.components],
       dataStreams: [...this.dataStreams.values()],
+      lifecycle: {
+        configSeqNo: this.configSeqNo,
+        ismPolicies: [...this.ismPolicies.values()],
+        managed: [...this.managed.values()],
+        smPolicies: [...this.smPolicies.values()],
+        smMeta: [...this.smMeta.values()],
+        repositories: [...this.repositories.values()],
+        snapshots: [...this.snapshots.values()].flatMap((m) => [...m.values()]),
+      },
     };
   }
 
@@ -311,5 +407,15 @@ export class ClusterState {
     for (const [k, v] of snapshot.templates) this.templates.set(k, v);
     for (const [k, v] of snapshot.components) this.components.set(k, v);
     for (const d of snapshot.dataStreams) this.dataStreams.set(d.name, d);
+    const lifecycle = snapshot.lifecycle;
+    if (lifecycle) {
+      this.configSeqNo = lifecycle.configSeqNo;
+      for (const p of lifecycle.ismPolicies) this.ismPolicies.set(p.id, p);
+      for (const m of lifecycle.managed) this.managed.set(m.index, m);
+      for (const p of lifecycle.smPolicies) this.smPolicies.set(p.name, p);
+      for (const m of lifecycle.smMeta) this.smMeta.set(m.name, m);
+      for (const r of lifecycle.repositories) this.apply({ t: 'repo.put', repo: r });
+      for (const s of lifecycle.snapshots) this.apply({ t: 'snapshot.put', snapshot: s });
+    }
   }
 }

@@ -1,6 +1,7 @@
 // What every route module gets: the node, the clock, fault injection, the request log, the search engine.
 import type { Clock } from '../clock.ts';
 import type { Faults } from '../faults.ts';
+import type { Lifecycle } from '../lifecycle/lifecycle.ts';
 import type { LocalNode, ResolveOptions } from '../node.ts';
 import type { RequestLog } from '../request-log.ts';
 import { boolParam } from '../router.ts';
@@ -12,6 +13,8 @@ export interface RouteContext {
   faults: Faults;
   log: RequestLog;
   searchEngine(): Promise<SearchEngine>;
+  /** ISM, SM, snapshot repositories and snapshots. */
+  lifecycle: Lifecycle;
 }
 
 /** The resolve options of the usual `ignore_unavailable` / `allow_no_indices` / `expand_wildcards` parameters. */

@@ -17,7 +17,7 @@ export function registerSluiceRoutes(router: Router, ctx: RouteContext): void {
     return { now: new Date(now).toISOString(), epoch_ms: now, manual: ctx.clock.manual };
   };
   router.add('GET', '/_sluice/clock', () => json(200, clockBody()));
-  router.add(['PUT', 'POST'], '/_sluice/clock', (req) => {
+  router.add(['PUT', 'POST'], '/_sluice/clock', async (req) => {
     const body = req.json();
     if (!isObject(body)) throw illegalArgument('expected {"now": ...} or {"advance": ...}');
     if (body.now !== undefined) {
@@ -33,7 +33,17 @@ export function registerSluiceRoutes(router: Router, ctx: RouteContext): void {
     if (body.advance !== undefined) ctx.clock.advance(parseDuration(body.advance));
     if (body.now === undefined && body.advance === undefined)
       throw illegalArgument('expected [now] or [advance]');
+    // The lifecycle jobs the move triggered are done before the answer.
+    await ctx.lifecycle.settle();
     return json(200, clockBody());
+  });
+
+  // Runs the lifecycle jobs (ISM, SM) once now, without moving the clock.
+  router.add('POST', '/_sluice/lifecycle/run', async () => {
+    ctx.lifecycle.runOnce();
+    ctx.node.flush();
+    await ctx.lifecycle.settle();
+    return json(200, { acknowledged: true });
   });
 
   router.add('GET', '/_sluice/requests', () => json(200, { requests: ctx.log.list() }));

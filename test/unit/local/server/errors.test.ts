@@ -6,6 +6,7 @@ import {
   toOpenSearchError,
   validationError,
 } from '../../../../infra/local/opensearch/errors.ts';
+import { SearchError } from '../../../../infra/local/opensearch/search/errors.ts';
 
 describe('OpenSearch error shapes', () => {
   it('index_not_found_exception', () => {
@@ -73,6 +74,35 @@ describe('OpenSearch error shapes', () => {
       status: 400,
       type: 'parsing_exception',
       message: 'unknown query [foo]',
+    });
+  });
+
+  it('reports a wrapped search error with the wrapper outside and the cause as root cause', () => {
+    const e = new SearchError(400, 'illegal_argument_exception', 'Text fields are not optimised', {
+      wrapperType: 'search_phase_execution_exception',
+    });
+    expect(toOpenSearchError(e).body()).toEqual({
+      error: {
+        root_cause: [{ type: 'illegal_argument_exception', reason: 'Text fields are not optimised' }],
+        type: 'search_phase_execution_exception',
+        reason: 'all shards failed',
+        phase: 'query',
+        grouped: true,
+        caused_by: { type: 'illegal_argument_exception', reason: 'Text fields are not optimised' },
+      },
+      status: 400,
+    });
+  });
+
+  it('leaves an unwrapped search error as it is', () => {
+    const e = new SearchError(400, 'parsing_exception', 'unknown query [foo]');
+    expect(toOpenSearchError(e).body()).toEqual({
+      error: {
+        root_cause: [{ type: 'parsing_exception', reason: 'unknown query [foo]' }],
+        type: 'parsing_exception',
+        reason: 'unknown query [foo]',
+      },
+      status: 400,
     });
   });
 });
