@@ -17,15 +17,19 @@ export interface Chunk {
 export const DEFAULT_MAX_CHUNK_BYTES = 5 * 1024 * 1024;
 
 function toChunk(items: EncodedItem[], byteLength: number, oversized: boolean): Chunk {
-  return {
-    body: Buffer.concat(
-      items.map((item) => item.bytes),
-      byteLength,
-    ),
-    indexes: items.map((item) => item.index),
-    items,
-    oversized,
-  };
+  const body = Buffer.allocUnsafe(byteLength);
+  const indexes: number[] = new Array(items.length);
+  const views: EncodedItem[] = new Array(items.length);
+  let offset = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const length = item.bytes.copy(body, offset);
+    indexes[i] = item.index;
+    // The chunk's items are views of its body, so each item's own buffer can be collected.
+    views[i] = { index: item.index, bytes: body.subarray(offset, offset + length) };
+    offset += length;
+  }
+  return { body, indexes, items: views, oversized };
 }
 
 /**

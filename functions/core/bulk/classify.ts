@@ -64,8 +64,20 @@ function truncate(text: string): string {
 }
 
 /** Classifies by status and OpenSearch error type; used for items and for whole requests. */
+// One shared, frozen verdict per success status: a bulk answer is mostly 201s.
+const SUCCESSES = new Map<number, ItemVerdict>();
+
+function success(status: number): ItemVerdict {
+  let verdict = SUCCESSES.get(status);
+  if (verdict === undefined) {
+    verdict = Object.freeze({ class: ItemClasses.success, status });
+    SUCCESSES.set(status, verdict);
+  }
+  return verdict;
+}
+
 export function classifyStatus(status: number, action: BulkAction, error: unknown): ItemVerdict {
-  if (status >= 200 && status < 300) return { class: ItemClasses.success, status };
+  if (status >= 200 && status < 300) return success(status);
   const { errorType, reason } = describeError(error);
   const verdict = (cls: ItemClass): ItemVerdict => ({
     class: cls,

@@ -7,8 +7,24 @@ export type WriteRecord = Extract<PreparedRecord, { kind: 'write' }>;
  * re-serialised) and the final newline. Index and id are JSON-escaped.
  */
 export function encodeItem(record: Pick<WriteRecord, 'action' | 'index' | 'id' | 'source'>): Buffer {
-  const action = `{"${record.action}":{"_index":${JSON.stringify(record.index)},"_id":${JSON.stringify(record.id)}}}`;
-  return Buffer.from(`${action}\n${record.source}\n`, 'utf8');
+  return Buffer.from(
+    `${actionPrefix(record.action, record.index)}${JSON.stringify(record.id)}}}\n${record.source}\n`,
+    'utf8',
+  );
+}
+
+// Consecutive records mostly share action and index: the start of the action line is reused.
+let lastAction = '';
+let lastIndex = '';
+let lastPrefix = '';
+
+function actionPrefix(action: string, index: string): string {
+  if (action !== lastAction || index !== lastIndex) {
+    lastPrefix = `{"${action}":{"_index":${JSON.stringify(index)},"_id":`;
+    lastAction = action;
+    lastIndex = index;
+  }
+  return lastPrefix;
 }
 
 /**

@@ -302,6 +302,8 @@ async function settleDeadLetters(
   options: IndexBatchOptions,
   counters: BatchCounters,
 ): Promise<string[]> {
+  // The usual batch has nothing to dead-letter: skip the per-record bookkeeping below.
+  if (toDeadLetter.length === 0) return [];
   const range = new Map<string, { first: number; last: number; lowestReported: number }>();
   records.forEach((record, i) => {
     const id = partitionId(record.coords);

@@ -3,7 +3,7 @@
 
 import type { KafkaRecord } from '../kafka/types.ts';
 import { type Fields, getPath, setOwn, setPath } from './fields.ts';
-import { type FieldLimits, guardFields, type LimitCounters } from './limits.ts';
+import { type FieldLimits, fitsLimits, guardFields, type LimitCounters } from './limits.ts';
 import { keyText } from './ops.ts';
 import { truncateUtf8 } from './utf8.ts';
 
@@ -13,7 +13,7 @@ export const OVERFLOW_FIELD = 'sluice.overflow';
 const MAX_TIME_MS = 8.64e15;
 
 /** Fields the document adds itself, kept free in the field budget. */
-const RESERVED_FIELDS = 10;
+export const RESERVED_FIELDS = 10;
 
 export interface DocumentInput {
   /** The event after parsing and ops; read, never modified. */
@@ -57,8 +57,18 @@ export function isoTimestamp(ms: number): string {
   return formatIso(ms, eventSecond);
 }
 
+/** `kafka.timestamp`, or undefined when Kafka gave none (it reports -1) or an unusable one. */
+export function kafkaTimestamp(ms: number): string | undefined {
+  return Number.isFinite(ms) && ms >= 0 && ms <= MAX_TIME_MS ? formatIso(ms, kafkaSecond) : undefined;
+}
+
 export function buildDocument(input: DocumentInput, counters: LimitCounters): Fields {
-  const { fields: guarded, overflow } = guardFields(input.fields, input.limits, counters, RESERVED_FIELDS);
+  // Most events fit the limits as they are: then their objects are shared, not copied, and the
+  // few the document writes into (`log`, `service`, `event`) are copied first (see writable).
+  const fits = fitsLimits(input.fields, input.limits, RESERVED_FIELDS) >= 0;
+  const { fields: guarded, overflow } = fits
+    ? { fields: input.fields, overflow: undefined }
+    : guardFields(input.fields, input.limits, counters, RESERVED_FIELDS);
   // `@timestamp` first: easier to read in Discover and in dead letters.
   const doc: Fields = { '@timestamp': isoTimestamp(input.timestampMs) };
   const level = movableLevel(guarded);
@@ -66,6 +76,11 @@ export function buildDocument(input: DocumentInput, counters: LimitCounters): Fi
     // Skipped rather than deleted afterwards: `delete` makes the object slow to serialise.
     if (key === '@timestamp' || key === 'kafka' || (key === 'level' && level !== undefined)) continue;
     setOwn(doc, key, guarded[key]);
+  }
+  if (fits) {
+    if (level !== undefined) writable(doc, 'log');
+    writable(doc, 'service');
+    if (input.original !== undefined) writable(doc, 'event');
   }
   if (level !== undefined) setPath(doc, 'log.level', level);
   normaliseService(doc, input.service);
@@ -75,10 +90,8 @@ export function buildDocument(input: DocumentInput, counters: LimitCounters): Fi
     partition: record.partition,
     offset: record.offset,
   };
-  // Kafka reports -1 when a record has no timestamp.
-  if (Number.isFinite(record.timestamp) && record.timestamp >= 0 && record.timestamp <= MAX_TIME_MS) {
-    kafka.timestamp = formatIso(record.timestamp, kafkaSecond);
-  }
+  const time = kafkaTimestamp(record.timestamp);
+  if (time !== undefined) kafka.timestamp = time;
   if (record.key !== null) kafka.key = keyText(record.key);
   doc.kafka = kafka;
   if (input.original !== undefined) {
@@ -86,6 +99,15 @@ export function buildDocument(input: DocumentInput, counters: LimitCounters): Fi
   }
   if (overflow !== undefined) setPath(doc, OVERFLOW_FIELD, JSON.stringify(overflow));
   return doc;
+}
+
+/** Replaces `doc[key]`, when it is an object shared with the event, by a shallow copy. */
+function writable(doc: Fields, key: string): void {
+  const value = Object.hasOwn(doc, key) ? doc[key] : undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+  const copy: Fields = {};
+  for (const k of Object.keys(value)) setOwn(copy, k, (value as Fields)[k]);
+  setOwn(doc, key, copy);
 }
 
 /**

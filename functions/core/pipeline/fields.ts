@@ -3,11 +3,9 @@
 
 export type Fields = Record<string, unknown>;
 
-const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** Sets `obj[key] = value` as an own data property, even for `__proto__`. */
+/** Sets `obj[key] = value` as an own data property, even for `__proto__`, `constructor`, `prototype`. */
 export function setOwn(obj: Fields, key: string, value: unknown): void {
-  if (UNSAFE_KEYS.has(key)) {
+  if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
     Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   } else {
     obj[key] = value;
@@ -22,6 +20,28 @@ function ownValue(obj: Fields, key: string): unknown {
   return Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
+/** A dotted path split once: its segments, and the rest of the path from each segment on. */
+interface SplitPath {
+  segments: readonly string[];
+  rests: readonly string[];
+}
+
+// Paths come from the configuration and the parsers, so there are few of them: splitting each
+// once spares a slice per segment on every read and write.
+const SPLIT_LIMIT = 4096;
+const splitPaths = new Map<string, SplitPath>();
+
+function split(path: string): SplitPath {
+  let split = splitPaths.get(path);
+  if (split === undefined) {
+    const segments = path.split('.');
+    split = { segments, rests: segments.map((_, i) => segments.slice(i).join('.')) };
+    if (splitPaths.size >= SPLIT_LIMIT) splitPaths.clear();
+    splitPaths.set(path, split);
+  }
+  return split;
+}
+
 /**
  * Reads a dotted path: nested objects first (`{service: {name}}`), then a literal dotted key
  * (`{"service.name": …}`), as OpenSearch treats both as the same field.
@@ -29,43 +49,37 @@ function ownValue(obj: Fields, key: string): unknown {
 export function getPath(obj: Fields, path: string): unknown {
   const direct = ownValue(obj, path);
   if (direct !== undefined) return direct;
+  const { segments, rests } = split(path);
   let current: unknown = obj;
-  let start = 0;
-  while (start <= path.length) {
+  const last = segments.length - 1;
+  for (let i = 0; i <= last; i++) {
     if (!isPlainObject(current)) return undefined;
-    const dot = path.indexOf('.', start);
-    if (dot === -1) return ownValue(current, path.slice(start));
-    const head = path.slice(start, dot);
-    const next = ownValue(current, head);
+    if (i === last) return ownValue(current, segments[i]!);
+    const next = ownValue(current, segments[i]!);
     if (next === undefined) {
       // A literal dotted key deeper down: `{http: {"response.status_code": 200}}`.
-      return ownValue(current, path.slice(start));
+      return i === 0 ? undefined : ownValue(current, rests[i]!);
     }
     current = next;
-    start = dot + 1;
   }
   return undefined;
 }
 
 /** Writes a dotted path as nested objects, replacing non-object intermediates. */
 export function setPath(obj: Fields, path: string, value: unknown): void {
+  const { segments } = split(path);
   let current = obj;
-  let start = 0;
-  for (;;) {
-    const dot = path.indexOf('.', start);
-    if (dot === -1) {
-      setOwn(current, path.slice(start), value);
-      return;
-    }
-    const head = path.slice(start, dot);
+  const last = segments.length - 1;
+  for (let i = 0; i < last; i++) {
+    const head = segments[i]!;
     let next = ownValue(current, head);
     if (!isPlainObject(next)) {
       next = {};
       setOwn(current, head, next);
     }
     current = next as Fields;
-    start = dot + 1;
   }
+  setOwn(current, segments[last]!, value);
 }
 
 /** Removes a dotted path (nested or literal); returns the removed value. */

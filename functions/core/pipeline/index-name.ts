@@ -150,19 +150,77 @@ function literal(text: string, source: string): TemplatePart {
  * name over 255 bytes is not cut: cutting could drop the date and merge unrelated indices.
  */
 export function renderTemplate(template: Template, doc: Fields, timestampMs: number): string | undefined {
+  return renderTemplateFrom(template, doc, getPath, timestampMs);
+}
+
+/** renderTemplate with field values read by `read(source, path)` (a document not yet built). */
+export function renderTemplateFrom<S>(
+  template: Template,
+  source: S,
+  read: (source: S, path: string) => unknown,
+  timestampMs: number,
+): string | undefined {
   if (template.constant) return (template.parts[0] as { text: string } | undefined)?.text ?? '';
-  let name = '';
-  for (const part of template.parts) {
-    if (part.kind === 'literal') name += part.text;
-    else if (part.kind === 'date') name += formatDate(part.format, timestampMs);
-    else {
-      const value = fieldValue(part, getPath(doc, part.path));
-      if (value === undefined) return undefined;
-      name += value;
+  let byField = rendered.get(template);
+  if (byField === undefined) {
+    byField = new Map();
+    rendered.set(template, byField);
+  }
+  // Pieces come from caches, so the names already rendered are found by comparing them by
+  // identity, keyed by the first field's value (a batch carries few services, mostly one day).
+  let pieces: string[] | undefined;
+  let last: RenderedName | undefined;
+  let same = false;
+  for (let i = 0; i < template.parts.length; i++) {
+    const part = template.parts[i]!;
+    let piece: string | undefined;
+    if (part.kind === 'literal') piece = part.text;
+    else if (part.kind === 'date') piece = formatDate(part.format, timestampMs);
+    else piece = fieldValue(part, read(source, part.path));
+    if (piece === undefined) {
+      // The pieces may have been half updated: forget them, and the name with them.
+      if (last !== undefined) last.pieces.length = 0;
+      return undefined;
+    }
+    if (part.kind === 'field' && last === undefined) {
+      last = byField.get(piece);
+      if (last === undefined) {
+        if (byField.size >= CACHE_LIMIT) byField.clear();
+        last = { pieces: [], name: '', valid: false };
+        byField.set(piece, last);
+      }
+      same = last.pieces.length === template.parts.length;
+      for (let k = 0; same && k < i; k++) same = last.pieces[k] === (pieces?.[k] ?? '');
+      if (pieces !== undefined) for (let k = 0; k < i; k++) last.pieces[k] = pieces[k]!;
+      pieces = last.pieces;
+    }
+    pieces ??= new Array<string>(template.parts.length);
+    if (pieces[i] !== piece) {
+      same = false;
+      pieces[i] = piece;
     }
   }
-  return isValidIndexName(name) ? name : undefined;
+  if (last === undefined) {
+    // No field part: a date-only template.
+    const name = (pieces ?? []).join('');
+    return isValidIndexName(name) ? name : undefined;
+  }
+  if (!same) {
+    last.name = last.pieces.join('');
+    last.valid = isValidIndexName(last.name);
+  }
+  return last.valid ? last.name : undefined;
 }
+
+interface RenderedName {
+  /** The pieces `name` was joined from; empty until it is first rendered. */
+  pieces: string[];
+  name: string;
+  valid: boolean;
+}
+
+/** Names rendered from each template, by the value of its first field. */
+const rendered = new WeakMap<Template, Map<string, RenderedName>>();
 
 /** Sanitised values are cached per placeholder: a batch carries few distinct service names. */
 function fieldValue(part: { cache: Map<string, string | null> }, value: unknown): string | undefined {

@@ -168,3 +168,64 @@ function fieldName(key: string, out: Fields, counters: LimitCounters): string {
   }
   return name;
 }
+
+interface FitState {
+  limits: FieldLimits;
+  maxFields: number;
+  leaves: number;
+  keys: number;
+}
+
+/**
+ * The number of keys in `input` at every depth when guardFields would copy it unchanged (no
+ * overflow, rename or truncation), else -1. Walks without copying: the fast path for documents
+ * that are spliced from their original text rather than rebuilt.
+ */
+export function fitsLimits(input: Fields, limits: FieldLimits, reserved = 0): number {
+  const state: FitState = { limits, maxFields: Math.max(0, limits.maxFields - reserved), leaves: 0, keys: 0 };
+  return fitsObject(input, 0, state) ? state.keys : -1;
+}
+
+function fitsObject(source: Fields, depth: number, state: FitState): boolean {
+  const keys = Object.keys(source);
+  state.keys += keys.length;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const value = source[key];
+    if (value === undefined) return false;
+    if (key.trim() === '' || (key.includes('.') && hasBlankSegment(key))) return false;
+    if (!fitsValue(value, depth + 1 + dots(key), state)) return false;
+  }
+  return true;
+}
+
+function fitsValue(value: unknown, depth: number, state: FitState): boolean {
+  if (Array.isArray(value)) {
+    if (depth > state.limits.maxDepth) return false;
+    if (!value.some(isObject)) {
+      if (state.leaves >= state.maxFields) return false;
+      state.leaves++;
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (typeof item === 'string' && !fitsString(item, state)) return false;
+      }
+      return true;
+    }
+    for (let i = 0; i < value.length; i++) if (!fitsValue(value[i], depth, state)) return false;
+    return true;
+  }
+  if (typeof value === 'object' && value !== null) {
+    if (depth >= state.limits.maxDepth) return false;
+    return fitsObject(value as Fields, depth, state);
+  }
+  if (state.leaves >= state.maxFields || depth > state.limits.maxDepth) return false;
+  state.leaves++;
+  return typeof value !== 'string' || fitsString(value, state);
+}
+
+function fitsString(value: string, state: FitState): boolean {
+  return (
+    value.length * 3 <= state.limits.maxFieldBytes ||
+    truncateUtf8(value, state.limits.maxFieldBytes) === value
+  );
+}

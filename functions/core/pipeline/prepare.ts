@@ -1,6 +1,7 @@
 // One Kafka record → one PreparedRecord: decode, parse, timestamp, ops, drop, document, route, id.
 // Nothing here throws for a bad record: every failure becomes a dead letter with its reason.
 
+import { isUtf8 } from 'node:buffer';
 import type { PreparedRecord } from '../bulk/types.ts';
 import type { KafkaRecord } from '../kafka/types.ts';
 import {
@@ -10,11 +11,14 @@ import {
   type PipelineConfig,
   selectPipeline,
 } from './config.ts';
-import { buildDocument } from './document.ts';
+import { buildDocument, isoTimestamp, RESERVED_FIELDS } from './document.ts';
 import { type Fields, getPath } from './fields.ts';
 import { documentId } from './id.ts';
+import { createJsonMembers, scanJsonObject } from './json-scan.ts';
+import { fitsLimits } from './limits.ts';
 import { applyOps } from './ops.ts';
-import { routeDocument } from './route.ts';
+import { routeDocument, routeFrom } from './route.ts';
+import { spliceDocument, splicedServiceName } from './splice.ts';
 
 /** What happened to the records of one batch, beyond their outcome. */
 export interface PrepareCounters {
@@ -72,7 +76,16 @@ export interface PrepareOptions {
   now?: number;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/**
+ * UTF-8 text of a value, or undefined when the bytes are not valid UTF-8. Same result as a fatal
+ * TextDecoder (a leading byte-order mark is dropped), from a validity check and a plain decode.
+ */
+function utf8Text(value: Buffer): string | undefined {
+  if (!isUtf8(value)) return undefined;
+  const bom = value.length >= 3 && value[0] === 0xef && value[1] === 0xbb && value[2] === 0xbf;
+  return bom ? value.toString('utf8', 3) : value.toString('utf8');
+}
+
 /** `Date` accepts ±8.64e15 ms; anything outside would throw in toISOString. */
 const MAX_TIME_MS = 8.64e15;
 
@@ -118,7 +131,7 @@ export function prepareRecord(
     };
   }
   try {
-    return prepareValue(record, record.value, pipeline, counters, options);
+    return prepareValue(record, coords, record.value, pipeline, counters, options);
   } catch (error) {
     const rejected = error instanceof RecordRejected;
     if (!rejected) counters.pipelineErrors++;
@@ -140,22 +153,41 @@ export function prepareRecord(
 
 function prepareValue(
   record: KafkaRecord,
+  coords: PreparedRecord['coords'],
   value: Buffer,
   pipeline: CompiledPipeline,
   counters: PrepareCounters,
   options: PrepareOptions,
 ): PreparedRecord {
-  const coords = { topic: record.topic, partition: record.partition, offset: record.offset };
-  let text: string;
-  try {
-    text = utf8.decode(value);
-  } catch {
+  const text = utf8Text(value);
+  if (text === undefined) {
     counters.decodeErrors++;
     throw new RecordRejected(PrepareErrorTypes.decode, 'the value is not valid UTF-8');
   }
   const line = trimNewline(text);
+  parsedJson = false;
   const fields = parseLine(line, pipeline, counters);
   const timestampMs = eventTime(fields, record, pipeline, counters, options);
+  if (parsedJson && spliceable(pipeline)) {
+    const source = splicedSource(line, fields, timestampMs, record, pipeline);
+    if (source !== undefined) {
+      routeSource.fields = fields;
+      routeSource.service = splicedServiceName(fields, pipeline.service) ?? pipeline.service;
+      const index = routeFrom(pipeline.route, routeSource, readRouteField, timestampMs, counters);
+      routeSource.fields = NO_FIELDS;
+      return {
+        kind: 'write',
+        coords,
+        pipeline: pipeline.name,
+        action: pipeline.action,
+        index,
+        id: documentId(pipeline.id, record, fields, counters),
+        source,
+        original: value,
+        timestamp: record.timestamp,
+      };
+    }
+  }
   if (!applyOps(pipeline.ops, fields, record, counters)) {
     counters.dropped++;
     return {
@@ -190,6 +222,71 @@ function prepareValue(
   };
 }
 
+// --- Splicing: JSON records whose document needs only the fields the pipeline adds -------------
+
+/** Top-level fields the document writes itself: a route or id reading them needs the built document. */
+const WRITTEN = new Set(['@timestamp', 'kafka', 'level', 'log', 'service', 'event', 'sluice']);
+const spliceablePipelines = new WeakMap<CompiledPipeline, boolean>();
+
+function readsOnlyOwnFields(path: string): boolean {
+  const dot = path.indexOf('.');
+  return !WRITTEN.has(dot === -1 ? path : path.slice(0, dot));
+}
+
+/**
+ * Whether a pipeline's JSON records may be spliced: no ops (they change fields after parsing), no
+ * `event.original`, and a route and id that read `service.name` or fields the document leaves alone.
+ */
+function spliceable(pipeline: CompiledPipeline): boolean {
+  let ok = spliceablePipelines.get(pipeline);
+  if (ok === undefined) {
+    ok =
+      (pipeline.codec === Codecs.json || pipeline.codec === Codecs.auto) &&
+      pipeline.ops.length === 0 &&
+      !pipeline.eventOriginal &&
+      pipeline.route.template.parts.every(
+        (part) => part.kind !== 'field' || part.path === 'service.name' || readsOnlyOwnFields(part.path),
+      ) &&
+      (pipeline.id.type !== 'field' || readsOnlyOwnFields(pipeline.id.field));
+    spliceablePipelines.set(pipeline, ok);
+  }
+  return ok;
+}
+
+/** Set by parseLine: the fields came from JSON.parse of the whole line. */
+let parsedJson = false;
+const members = createJsonMembers();
+const NO_FIELDS: Fields = {};
+// Reused for every record (no object per record); emptied after use so it keeps no event alive.
+const routeSource: { fields: Fields; service: string } = { fields: NO_FIELDS, service: '' };
+
+function readRouteField(source: { fields: Fields; service: string }, path: string): unknown {
+  return path === 'service.name' ? source.service : getPath(source.fields, path);
+}
+
+/**
+ * The document spliced from the line when it fits the limits unchanged and has no duplicate key
+ * (the text then holds more keys than the parsed object), else undefined.
+ */
+function splicedSource(
+  line: string,
+  fields: Fields,
+  timestampMs: number,
+  record: KafkaRecord,
+  pipeline: CompiledPipeline,
+): string | undefined {
+  const keys = fitsLimits(fields, pipeline.limits, RESERVED_FIELDS);
+  if (keys < 0 || !scanJsonObject(line, members) || members.keys !== keys) return undefined;
+  return spliceDocument({
+    line,
+    members,
+    fields,
+    timestamp: isoTimestamp(timestampMs),
+    record,
+    service: pipeline.service,
+  });
+}
+
 function trimNewline(text: string): string {
   if (text.endsWith('\r\n')) return text.slice(0, -2);
   if (text.endsWith('\n')) return text.slice(0, -1);
@@ -218,12 +315,16 @@ function parseLine(line: string, pipeline: CompiledPipeline, counters: PrepareCo
       counters.parseFailures++;
       throw new RecordRejected(PrepareErrorTypes.parse, `expected a JSON object, got ${kindOf(parsed)}`);
     }
+    parsedJson = true;
     return parsed;
   }
   if (pipeline.codec === Codecs.auto && looksLikeObject(line)) {
     try {
       const parsed: unknown = JSON.parse(line);
-      if (isObject(parsed)) return parsed;
+      if (isObject(parsed)) {
+        parsedJson = true;
+        return parsed;
+      }
     } catch {
       // Not JSON after all: the text parsers get their chance.
     }

@@ -3,7 +3,7 @@
 
 import type { BulkAction } from '../bulk/types.ts';
 import type { Fields } from './fields.ts';
-import { renderTemplate, type Template } from './index-name.ts';
+import { renderTemplate, renderTemplateFrom, type Template } from './index-name.ts';
 
 export const RouteKinds = { index: 'index', dataStream: 'data_stream' } as const;
 export type RouteKind = (typeof RouteKinds)[keyof typeof RouteKinds];
@@ -29,6 +29,20 @@ export function routeDocument(
   counters: RouteCounters,
 ): string {
   const name = renderTemplate(route.template, doc, timestampMs);
+  if (name !== undefined) return name;
+  counters.routedToFallback++;
+  return route.fallback;
+}
+
+/** routeDocument with field values read by `read(source, path)`, for a document not yet built. */
+export function routeFrom<S>(
+  route: CompiledRoute,
+  source: S,
+  read: (source: S, path: string) => unknown,
+  timestampMs: number,
+  counters: RouteCounters,
+): string {
+  const name = renderTemplateFrom(route.template, source, read, timestampMs);
   if (name !== undefined) return name;
   counters.routedToFallback++;
   return route.fallback;

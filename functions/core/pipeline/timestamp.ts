@@ -387,12 +387,59 @@ export function compileTimestampParser(
     }
     return undefined;
   };
+  // Canonical `yyyy-MM-ddTHH:mm:ss.SSSZ` (what most loggers write) differs on every line by its
+  // milliseconds, so the string cache misses; the second it names repeats, so that is cached instead.
+  const isoFirst = ISO_FORMATS.has(formats[0] ?? '');
+  let second = '';
+  let secondMs: number | undefined;
+  const canonical = (value: string): number | undefined => {
+    const prefix = value.slice(0, 19);
+    if (prefix !== second) {
+      secondMs = parseOnce(`${prefix}.000Z`);
+      second = prefix;
+    }
+    if (secondMs === undefined) return undefined;
+    return (
+      secondMs +
+      (value.charCodeAt(20) - 48) * 100 +
+      (value.charCodeAt(21) - 48) * 10 +
+      value.charCodeAt(22) -
+      48
+    );
+  };
   return (value) => {
     if (typeof value === 'number') return parseOnce(value);
+    if (isoFirst && isCanonicalIso(value)) {
+      const ms = canonical(value);
+      if (ms !== undefined) return ms;
+    }
     if (cache.has(value)) return cache.get(value);
     const ms = parseOnce(value);
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(value, ms);
     return ms;
   };
+}
+
+const ISO_FORMATS: ReadonlySet<string> = new Set(['iso8601', 'rfc5424', 'rfc3339']);
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** `yyyy-MM-ddTHH:mm:ss.SSSZ` exactly (the shape of `toISOString`), checked without a regex. */
+function isCanonicalIso(value: string): boolean {
+  return (
+    value.length === 24 &&
+    value.charCodeAt(4) === 0x2d &&
+    value.charCodeAt(7) === 0x2d &&
+    value.charCodeAt(10) === 0x54 &&
+    value.charCodeAt(13) === 0x3a &&
+    value.charCodeAt(16) === 0x3a &&
+    value.charCodeAt(19) === 0x2e &&
+    value.charCodeAt(23) === 0x5a &&
+    isDigit(value.charCodeAt(20)) &&
+    isDigit(value.charCodeAt(21)) &&
+    isDigit(value.charCodeAt(22))
+  );
 }

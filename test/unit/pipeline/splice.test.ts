@@ -1,0 +1,312 @@
+// Spliced JSON documents against rebuilt ones: a pipeline without ops splices the original text;
+// the same pipeline with a no-op step rebuilds the document with JSON.stringify. Both must give
+// the same document, index, id and counters for any line.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { PreparedRecord } from '../../../functions/core/bulk/types.ts';
+import { parsePipelineConfig } from '../../../functions/core/pipeline/config.ts';
+import { buildDocument } from '../../../functions/core/pipeline/document.ts';
+import { parseTemplate, renderTemplate } from '../../../functions/core/pipeline/index-name.ts';
+import {
+  createJsonMembers,
+  MemberKinds,
+  scanJsonObject,
+} from '../../../functions/core/pipeline/json-scan.ts';
+import { DEFAULT_LIMITS, fitsLimits, guardFields } from '../../../functions/core/pipeline/limits.ts';
+import { createPrepareCounters, prepareRecord } from '../../../functions/core/pipeline/prepare.ts';
+import { kafkaRecord } from './helpers.ts';
+
+const PROPERTY_TIMEOUT = 60_000;
+const limits = { max_fields: 24, max_depth: 4, max_field_bytes: 40 };
+const pipeline = (extra: Record<string, unknown>) => ({
+  codec: 'auto',
+  parsers: ['logfmt'],
+  timestamp: { fields: ['@timestamp', 'time'], formats: ['iso8601', 'epoch_ms'] },
+  route: { index: 'logs-{service.name}-{yyyy.MM.dd}', fallback: 'logs-unrouted' },
+  service: 'fallback-svc',
+  limits,
+  ...extra,
+});
+const config = parsePipelineConfig({
+  topics: [
+    { match: 'fast', pipeline: 'fast' },
+    { match: 'slow', pipeline: 'slow' },
+  ],
+  pipelines: {
+    fast: pipeline({}),
+    // A step that changes nothing, only to take the rebuilding path.
+    slow: pipeline({ ops: [{ remove: ['no.such.field'] }] }),
+  },
+});
+
+function both(line: string, overrides: Parameters<typeof kafkaRecord>[1] = {}) {
+  const fastCounters = createPrepareCounters();
+  const slowCounters = createPrepareCounters();
+  const fast = prepareRecord(kafkaRecord(line, { ...overrides, topic: 'fast' }), config, fastCounters, {
+    now: 1,
+  });
+  const slow = prepareRecord(kafkaRecord(line, { ...overrides, topic: 'slow' }), config, slowCounters, {
+    now: 1,
+  });
+  return { fast, slow, fastCounters, slowCounters };
+}
+
+function comparable(record: PreparedRecord) {
+  if (record.kind !== 'write') return { ...record, coords: { ...record.coords, topic: '' }, pipeline: '' };
+  const doc = JSON.parse(record.source) as { kafka?: { topic?: string } };
+  if (doc.kafka) doc.kafka.topic = '';
+  return {
+    kind: record.kind,
+    index: record.index,
+    id: record.id.replace(/^\w+:/, ''),
+    action: record.action,
+    doc,
+  };
+}
+
+function expectSame(line: string, overrides: Parameters<typeof kafkaRecord>[1] = {}) {
+  const { fast, slow, fastCounters, slowCounters } = both(line, overrides);
+  expect(comparable(fast)).toEqual(comparable(slow));
+  expect(fastCounters).toEqual(slowCounters);
+  return fast;
+}
+
+describe('spliced JSON documents', () => {
+  it.each([
+    ['plain fields', '{"message":"hi","n":1}'],
+    ['canonical timestamp kept first', '{"@timestamp":"2024-05-01T10:00:00.123Z","message":"x"}'],
+    ['other timestamp field', '{"time":"2024-05-01T10:00:00+02:00","message":"x"}'],
+    ['service string', '{"service":"api","message":"x"}'],
+    ['service object with name', '{"service":{"name":"api","version":"1"},"message":"x"}'],
+    ['service object without name', '{"service":{"version":"1"}}'],
+    ['service empty string', '{"service":""}'],
+    ['service number', '{"service":5}'],
+    ['service array', '{"service":["a"]}'],
+    ['literal service.name', '{"service.name":"lit","message":"x"}'],
+    ['literal service.name and service', '{"service.name":"lit","service":"api"}'],
+    ['level moved to a new log', '{"level":"info","message":"x"}'],
+    ['level moved into log', '{"level":"info","log":{"logger":"main"}}'],
+    ['level moved into empty log', '{"level":"info","log":{ }}'],
+    ['level kept beside log.level', '{"level":"info","log":{"level":"warn"}}'],
+    ['level kept beside literal log.level', '{"level":"info","log.level":"warn"}'],
+    ['level kept when log is a string', '{"level":"info","log":"text"}'],
+    ['level not a string', '{"level":3}'],
+    ['kafka field replaced', '{"kafka":{"topic":"spoofed"},"message":"x"}'],
+    ['duplicate keys', '{"a":1,"a":2}'],
+    ['nested duplicate keys', '{"a":{"b":1,"b":2}}'],
+    ['escaped key', '{"lev\\u0065l":"info","m\\"sg":"x"}'],
+    ['escaped strings', '{"message":"a\\"b\\\\","path":"c:\\\\x\\\\"}'],
+    ['whitespace', ' { "message" : "x" , "n" : [ 1 , 2 ] } '],
+    ['non-canonical numbers', '{"a":1.0,"b":1e3,"c":-0,"d":12345678901234567890,"e":0.5,"f":-12}'],
+    ['too many fields', `{${Array.from({ length: 30 }, (_, i) => `"f${i}":${i}`).join(',')}}`],
+    ['too deep', '{"a":{"b":{"c":{"d":{"e":1}}}}}'],
+    ['dotted key too deep', '{"a.b.c.d.e":1}'],
+    ['string too long', `{"message":"${'x'.repeat(60)}"}`],
+    ['blank key', '{"":1," ":2,"a..b":3}'],
+    ['proto key', '{"__proto__":{"x":1},"constructor":2}'],
+    ['arrays of objects', '{"a":[{"b":1},{"c":"d"},3]}'],
+    ['empty object', '{}'],
+    ['CRLF line end', '{"message":"x"}\r\n'],
+    ['not an object', '[1,2]'],
+    ['logfmt fallback', 'level=info msg=hi'],
+  ])('%s', (_, line) => {
+    expectSame(line);
+  });
+
+  it('keeps Kafka keys and timestamps', () => {
+    expectSame('{"message":"x"}', { key: Buffer.from('order-9'), timestamp: -1 });
+    expectSame('{"message":"x"}', { key: Buffer.from([0xff, 0xfe]) });
+  });
+
+  it('copies the original text of the members it keeps', () => {
+    const out = expectSame('{"message" :  "x", "n": 1.5}');
+    expect(out.kind === 'write' && out.source).toContain('"message" :  "x", "n": 1.5');
+  });
+
+  it(
+    'gives the same document as rebuilding, for any JSON object',
+    () => {
+      const key = fc.oneof(
+        fc.constantFrom(
+          '@timestamp',
+          'time',
+          'level',
+          'log',
+          'service',
+          'kafka',
+          'message',
+          'service.name',
+          'log.level',
+          'a.b',
+          '',
+        ),
+        fc.string({ maxLength: 6 }),
+      );
+      const value = fc.letrec<{ v: unknown }>((tie) => ({
+        v: fc.oneof(
+          { depthSize: 'small' },
+          fc.string({ maxLength: 50 }),
+          fc.integer(),
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.boolean(),
+          fc.constant(null),
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          fc.array(tie('v'), { maxLength: 3 }),
+          fc.dictionary(key, tie('v'), { maxKeys: 4 }),
+        ),
+      })).v;
+      const doc = fc.dictionary(key, value, { maxKeys: 8 });
+      fc.assert(
+        fc.property(doc, fc.constantFrom('', ' ', '\t'), (object, space) => {
+          const line =
+            space === '' ? JSON.stringify(object) : JSON.stringify(object, null, space).replace(/\n/g, ' ');
+          expectSame(line);
+        }),
+        { numRuns: 2000 },
+      );
+    },
+    PROPERTY_TIMEOUT,
+  );
+});
+
+describe('fitsLimits', () => {
+  const l = { maxFields: 5, maxDepth: 3, maxFieldBytes: 10 };
+  it.each<[string, Record<string, unknown>, boolean]>([
+    ['small', { a: 1, b: 'x' }, true],
+    ['too many leaves', { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 }, false],
+    ['array of scalars is one leaf', { a: [1, 2, 3, 4, 5, 6, 7] }, true],
+    ['too deep', { a: { b: { c: { d: 1 } } } }, false],
+    ['long string', { a: 'x'.repeat(11) }, false],
+    ['multi-byte string at the cap', { a: 'é'.repeat(5) }, true],
+    ['blank key', { '': 1 }, false],
+  ])('%s', (_, fields, fits) => {
+    const guard = guardFields(fields, l, { overflowedFields: 0, renamedKeys: 0, truncated: 0 });
+    expect(fitsLimits(fields, l) >= 0).toBe(fits);
+    if (fits) expect(guard.fields).toEqual(fields);
+  });
+
+  it('counts keys at every depth', () => {
+    expect(
+      fitsLimits({ a: { b: 1, c: [{ d: 1 }] } }, { maxFields: 10, maxDepth: 5, maxFieldBytes: 10 }),
+    ).toBe(4);
+  });
+});
+
+describe('scanJsonObject', () => {
+  it('finds the top-level members, their kinds and every key', () => {
+    const text = '{"@timestamp":"t", "service" : {"name":"a"},"n":[1,{"x":2}],"level":"info"}';
+    const members = createJsonMembers();
+    expect(scanJsonObject(text, members)).toBe(true);
+    expect(members.count).toBe(4);
+    expect(members.keys).toBe(6);
+    const spans = Array.from({ length: members.count }, (_, k) =>
+      text.slice(members.start[k], members.end[k]),
+    );
+    expect(spans).toEqual([
+      '"@timestamp":"t"',
+      '"service" : {"name":"a"}',
+      '"n":[1,{"x":2}]',
+      '"level":"info"',
+    ]);
+    expect(members.kind.slice(0, 4)).toEqual([
+      MemberKinds.timestamp,
+      MemberKinds.service,
+      MemberKinds.other,
+      MemberKinds.level,
+    ]);
+  });
+
+  it.each([
+    ['a raw newline', '{"a":\n1}'],
+    ['a non-canonical number', '{"a":1.50}'],
+    ['an array', '[1]'],
+  ])('refuses %s', (_, text) => {
+    expect(scanJsonObject(text, createJsonMembers())).toBe(false);
+  });
+});
+
+describe('rendering names from a template, repeatedly', () => {
+  it('gives the same names as rendering each one afresh, whatever the order', () => {
+    const docs = fc.array(
+      fc.record({
+        service: fc.record({ name: fc.constantFrom('api', 'web', 'Bad Name', '', '-x', 'é', 'UPPER') }),
+        env: fc.constantFrom('prod', 'dev', '', '..', 'a'.repeat(120)),
+      }),
+      { maxLength: 30 },
+    );
+    fc.assert(
+      fc.property(
+        docs,
+        fc.array(fc.integer({ min: 0, max: 5 * 86_400_000 }), { minLength: 30, maxLength: 30 }),
+        (list, times) => {
+          const shared = parseTemplate('logs-{service.name}-{yyyy.MM.dd}');
+          list.forEach((doc, i) => {
+            const fresh = parseTemplate('logs-{service.name}-{yyyy.MM.dd}');
+            expect(renderTemplate(shared, doc, times[i]!)).toBe(renderTemplate(fresh, doc, times[i]!));
+          });
+        },
+      ),
+    );
+  });
+});
+
+describe('buildDocument on events within the limits', () => {
+  it('leaves the event untouched while writing into log, service and event', () => {
+    const fields = {
+      level: 'warn',
+      log: { logger: 'main' },
+      service: { version: '1' },
+      event: { kind: 'x' },
+    };
+    const before = structuredClone(fields);
+    const doc = buildDocument(
+      {
+        fields,
+        timestampMs: 0,
+        record: kafkaRecord('{}'),
+        service: 'svc',
+        limits: DEFAULT_LIMITS,
+        original: 'line',
+      },
+      { overflowedFields: 0, renamedKeys: 0, truncated: 0 },
+    );
+    expect(fields).toEqual(before);
+    expect(doc).toMatchObject({
+      log: { logger: 'main', level: 'warn' },
+      service: { version: '1', name: 'svc' },
+      event: { kind: 'x', original: 'line' },
+    });
+  });
+});
+
+describe('decoding values as UTF-8', () => {
+  const fatal = new TextDecoder('utf-8', { fatal: true });
+  it('refuses exactly what a fatal TextDecoder refuses, and drops a byte-order mark as it does', () => {
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 12 }),
+      fc
+        .string({ unit: 'grapheme', maxLength: 6 })
+        .map((s) => Buffer.from(`\ufeff{"m":${JSON.stringify(s)}}`)),
+    );
+    fc.assert(
+      fc.property(bytes, (array) => {
+        const value = Buffer.from(array);
+        let text: string | undefined;
+        try {
+          text = fatal.decode(value);
+        } catch {
+          text = undefined;
+        }
+        const out = prepareRecord(kafkaRecord(value, { topic: 'fast' }), config, createPrepareCounters(), {
+          now: 1,
+        });
+        const decodeError = out.kind === 'dead_letter' && out.errorType === 'decode_error';
+        expect(decodeError).toBe(text === undefined);
+        if (text?.startsWith('{') && out.kind === 'write') {
+          expect(JSON.parse(out.source).m).toBe(JSON.parse(text).m);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
