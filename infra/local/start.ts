@@ -6,9 +6,11 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Client } from '@opensearch-project/opensearch';
 import type { Context } from 'aws-lambda';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createS3Client } from '../../functions/adapters/s3.ts';
 import type { MetricQuery } from '../../functions/core/alert/types.ts';
 import type { DeadLetterEntry } from '../../functions/core/bulk/types.ts';
+import { buildMappingsComponent } from '../../functions/core/lifecycle/desired.ts';
 import type { ProcessedBatch } from '../../functions/ingest/process.ts';
 import { EsmSimulator, type TopicRecord } from './esm/simulator.ts';
 import { generateLines } from './samples.ts';
@@ -120,6 +122,25 @@ async function main(): Promise<void> {
     },
   });
 
+  await runLifecycle(stack.env, stack.s3Endpoint);
+
+  // The project's ECS mappings for every `logs-*` index (keyword `service.name`, `log.level`, …, as
+  // the alert rules expect), and no replicas on this single node.
+  const setup = new Client({ node: stack.opensearchUrl });
+  await setup.cluster.putComponentTemplate({
+    name: 'sluice-ecs-mappings',
+    body: buildMappingsComponent() as never,
+  });
+  await setup.indices.putIndexTemplate({
+    name: 'sluice-logs-local',
+    body: {
+      index_patterns: ['logs-*'],
+      composed_of: ['sluice-ecs-mappings'],
+      priority: 10,
+      template: { settings: { number_of_replicas: 0 } },
+    } as never,
+  });
+
   const now = Date.now();
   const esm = new EsmSimulator((event, context) => handler(event, context as unknown as Context), {
     batchSize: 500,
@@ -200,6 +221,48 @@ async function main(): Promise<void> {
   }
   await stack.close();
   process.exit(lost === 0 ? 0 : 1);
+}
+
+/**
+ * One run of the lifecycle function with the shipped desired state (`infra/opensearch/lifecycle.yaml`):
+ * templates, ISM policies, the S3 snapshot repository — here pointed at the local s3rver — and the
+ * write aliases and data streams it bootstraps.
+ */
+async function runLifecycle(env: Record<string, string>, s3Endpoint: string) {
+  const desired = parseYaml(readFileSync(path.join(repo, 'infra/opensearch/lifecycle.yaml'), 'utf8')) as {
+    repository: { settings: Record<string, unknown> };
+  };
+  desired.repository.settings = {
+    ...desired.repository.settings,
+    endpoint: s3Endpoint,
+    path_style_access: true,
+  };
+  const { createLifecycleHandler } = await import('../../functions/lifecycle/handler.ts');
+  const { createLifecycleApp } = await import('../../functions/lifecycle/app.ts');
+  const { logger } = (await import('../../functions/runtime/observability.ts')).createObservability(
+    'lifecycle',
+  );
+  const handler = createLifecycleHandler(() =>
+    createLifecycleApp(
+      {
+        ...env,
+        LIFECYCLE_YAML: stringifyYaml(desired),
+        LIFECYCLE_SPEC_DIR: path.resolve(repo, '../shared/opensearch-api-spec'),
+      },
+      logger,
+    ),
+  );
+  const report = (await handler({}, {
+    awsRequestId: 'local',
+    getRemainingTimeInMillis: () => 300_000,
+  } as unknown as Context)) as {
+    actions: Array<{ type: string; action: string; status: string }>;
+  };
+  console.log(`lifecycle run (infra/opensearch/lifecycle.yaml): ${report.actions.length} actions`);
+  const byType = new Map<string, number>();
+  for (const a of report.actions)
+    byType.set(`${a.type} ${a.status}`, (byType.get(`${a.type} ${a.status}`) ?? 0) + 1);
+  for (const [key, n] of byType) console.log(`  ${key.padEnd(36)} ${n}`);
 }
 
 /**
