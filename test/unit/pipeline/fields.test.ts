@@ -26,7 +26,9 @@ describe('field paths', () => {
     setPath(doc, 'constructor.prototype.polluted', 'yes');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
-    expect(JSON.parse(JSON.stringify(doc))).toEqual(JSON.parse('{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}'));
+    expect(JSON.parse(JSON.stringify(doc))).toEqual(
+      JSON.parse('{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}'),
+    );
     expect(getPath(doc, '__proto__.polluted')).toBe('yes');
   });
 

@@ -31,10 +31,11 @@ describe('environment readers', () => {
   });
 
   it('fillPlaceholders fills set names and leaves unset ones as written', () => {
-    expect(
-      fillPlaceholders('fn: ${INGEST_FUNCTION_NAME}, x: ${UNSET_NAME}, y: ${lower}', {
-        INGEST_FUNCTION_NAME: 'sluice-prod-ingest',
-      }),
-    ).toBe('fn: sluice-prod-ingest, x: ${UNSET_NAME}, y: ${lower}');
+    // Built from parts: the placeholders are data here, not template literals gone wrong.
+    const ph = (name: string) => `$${'{'}${name}}`;
+    const text = `fn: ${ph('INGEST_FUNCTION_NAME')}, x: ${ph('UNSET_NAME')}, y: ${ph('lower')}`;
+    expect(fillPlaceholders(text, { INGEST_FUNCTION_NAME: 'sluice-prod-ingest' })).toBe(
+      `fn: sluice-prod-ingest, x: ${ph('UNSET_NAME')}, y: ${ph('lower')}`,
+    );
   });
 });
