@@ -2,18 +2,11 @@
 // reuse. Realistic shapes (ECS-style JSON app logs, nginx combined, RFC 3164/5424 syslog) from a
 // seeded PRNG, so every run sees the same lines.
 
-export type SampleKind = 'json' | 'nginx' | 'syslog';
+import { mulberry32 } from './opensearch/prng.ts';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
+
+export type SampleKind = 'json' | 'nginx' | 'syslog';
 
 const SERVICES = ['checkout', 'auth', 'payments', 'catalog', 'search'] as const;
 const LEVELS = ['debug', 'info', 'info', 'info', 'info', 'warn', 'error'] as const;

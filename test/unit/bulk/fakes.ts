@@ -2,18 +2,10 @@
 // dead-letter store, and a clock that only moves when told to (sleep, request latency).
 import type { BulkTransport, DeadLetterStore } from '../../../functions/core/bulk/index-batch.ts';
 import type { DeadLetterEntry, PreparedRecord } from '../../../functions/core/bulk/types.ts';
+import { mulberry32 } from '../../../infra/local/opensearch/prng.ts';
 
 /** Small deterministic PRNG (mulberry32), so a fast-check seed replays a whole scenario. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 export class FakeClock {
   now = 0;
