@@ -13,7 +13,7 @@ export interface DeadLetterStoreConfig {
 /** Gzip NDJSON objects in S3; the key is chosen by the bulk service so that redeliveries overwrite. */
 export function createDeadLetterStore(s3: S3Client, config: DeadLetterStoreConfig): DeadLetterStore {
   return {
-    async put(key: string, entries: DeadLetterEntry[]) {
+    async put(key: string, entries: DeadLetterEntry[], { timeoutMs }: { timeoutMs: number }) {
       let ndjson = '';
       for (const entry of entries) ndjson += `${JSON.stringify(entry)}\n`;
       await s3.send(
@@ -25,6 +25,7 @@ export function createDeadLetterStore(s3: S3Client, config: DeadLetterStoreConfi
           ServerSideEncryption: config.sse,
           ...(config.sse === 'aws:kms' && config.kmsKeyId ? { SSEKMSKeyId: config.kmsKeyId } : {}),
         }),
+        { abortSignal: AbortSignal.timeout(timeoutMs) },
       );
     },
   };

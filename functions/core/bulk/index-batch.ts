@@ -14,7 +14,7 @@ export interface BulkTransport {
 
 export interface DeadLetterStore {
   /** Writes one object (the store gzips); rejects on failure. Same key = same object, overwritten. */
-  put(key: string, entries: DeadLetterEntry[]): Promise<void>;
+  put(key: string, entries: DeadLetterEntry[], opts: { timeoutMs: number }): Promise<void>;
 }
 
 export interface Clock {
@@ -100,6 +100,9 @@ async function runPool<T>(items: readonly T[], concurrency: number, work: (item:
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
+
+/** Time kept back after the dead-letter writes to answer the invocation. */
+const DEAD_LETTER_ANSWER_RESERVE_MS = 200;
 
 /** `${prefix}topic=<topic>/partition=<p>/<firstOffset>-<lastOffset>.ndjson.gz` */
 export function deadLetterKey(prefix: string, topic: string, partition: number, first: number, last: number) {
@@ -329,6 +332,9 @@ async function settleDeadLetters(
   }
 
   const time = new Date(deps.clock.now()).toISOString();
+  // The write must end before the invocation does: past the deadline Lambda retries the whole
+  // batch. What cannot be written in time is reported and redelivered instead.
+  const timeoutMs = deps.remainingMs() - Math.min(DEAD_LETTER_ANSWER_RESERVE_MS, options.safetyMarginMs);
   const writes = [...groups].map(async ([id, indexes]) => {
     indexes.sort((a, b) => records[a]!.coords.offset - records[b]!.coords.offset);
     const first = records[indexes[0]!]!.coords;
@@ -336,7 +342,8 @@ async function settleDeadLetters(
     const key = deadLetterKey(options.deadLetterPrefix, first.topic, first.partition, r.first, r.last);
     const entries = indexes.map((i) => deadLetterEntry(records[i]!, failures[i], time));
     try {
-      await deps.deadLetters.put(key, entries);
+      if (timeoutMs <= 0) throw new Error('no time left to write dead letters');
+      await deps.deadLetters.put(key, entries, { timeoutMs });
       for (const i of indexes) outcomes[i] = Outcomes.deadLettered;
       counters.deadLetterObjects++;
       return key;
