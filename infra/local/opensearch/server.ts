@@ -30,6 +30,7 @@ import { registerSmRoutes } from './routes/sm.ts';
 import { registerSnapshotRoutes } from './routes/snapshots.ts';
 import { registerTemplateRoutes } from './routes/templates.ts';
 import { loadSearchEngine } from './search-engine.ts';
+import { type SigV4Options, sigv4Guard } from './sigv4.ts';
 
 export interface OpenSearchServerOptions {
   /** 0 = any free port (default). */
@@ -39,6 +40,8 @@ export interface OpenSearchServerOptions {
   dataDir?: string;
   /** Initial clock (epoch ms): the clock is manual from the start. */
   now?: number;
+  /** Require SigV4-signed requests (as Amazon OpenSearch Service with IAM does); `/_sluice/*` stays open. */
+  sigv4?: SigV4Options;
 }
 
 export interface OpenSearchServer {
@@ -198,6 +201,8 @@ export async function startOpenSearchServer(
     return method === 'HEAD' ? 0 : payload.length;
   };
 
+  const guard = options.sigv4 ? sigv4Guard(options.sigv4) : undefined;
+
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const started = performance.now();
     const method = (req.method ?? 'GET').toUpperCase();
@@ -252,6 +257,24 @@ export async function startOpenSearchServer(
         return;
       }
       bytesIn = raw.length;
+      if (guard && !path.startsWith('/_sluice')) {
+        // Verified over the bytes as sent: a gzip body is signed compressed.
+        const target = req.url ?? '/';
+        const q = target.indexOf('?');
+        const refusal = guard({
+          method,
+          path: q < 0 ? target : target.slice(0, q),
+          query: q < 0 ? '' : target.slice(q + 1),
+          headers: req.headersDistinct,
+          body: raw,
+        });
+        if (refusal) {
+          status = 403;
+          bytesOut = send(res, method, { status: 403, body: refusal.body }, {});
+          finish();
+          return;
+        }
+      }
       if (fault?.kind === 'status') {
         status = fault.status;
         const { contentType, text } = requestFaultBody(fault.status);

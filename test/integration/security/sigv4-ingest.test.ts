@@ -104,3 +104,45 @@ describe('ingest with SigV4 against a verifying endpoint', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: { partition: 'sigv4-bad-0', offset: 0 } }]);
   });
 });
+
+describe('the local server checking SigV4 itself', () => {
+  it('refuses unsigned requests with 403 and indexes what the ingest signs', async () => {
+    const { startOpenSearchServer } = await import('../../../infra/local/opensearch/server.ts');
+    const server = await startOpenSearchServer({
+      sigv4: {
+        secretFor: (id) => (id === 'S3RVER' ? 'S3RVER' : undefined),
+        region: 'eu-west-1',
+        service: 'es',
+      },
+    });
+    try {
+      const unsigned = await fetch(`${server.url}/_cat/indices?format=json`);
+      expect(unsigned.status).toBe(403);
+      // Test controls stay open, as on the unsigned server.
+      expect((await fetch(`${server.url}/_sluice/clock`)).status).toBe(200);
+
+      const handler = createIngestHandler({
+        env: {
+          ...stack.env,
+          OPENSEARCH_ENDPOINT: server.url,
+          OPENSEARCH_AUTH: 'sigv4',
+          OPENSEARCH_SERVICE: 'es',
+          AWS_REGION: 'eu-west-1',
+          PIPELINES_FILE: path.join(repo, 'infra/pipelines.yaml'),
+        },
+      });
+      const response = await handler(event('sigv4-server'), {
+        awsRequestId: 'sigv4-server',
+        functionName: 'ingest',
+        getRemainingTimeInMillis: () => 30_000,
+      } as unknown as Context);
+      expect(response.batchItemFailures).toEqual([]);
+      const requests = (await (await fetch(`${server.url}/_sluice/requests`)).json()) as {
+        requests: Array<{ path: string; status: number }>;
+      };
+      expect(requests.requests.filter((r) => r.path === '/_bulk').map((r) => r.status)).toEqual([200]);
+    } finally {
+      await server.close();
+    }
+  });
+});
