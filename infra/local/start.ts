@@ -12,6 +12,7 @@ import type { MetricQuery } from '../../functions/core/alert/types.ts';
 import type { DeadLetterEntry } from '../../functions/core/bulk/types.ts';
 import { buildMappingsComponent } from '../../functions/core/lifecycle/desired.ts';
 import type { ProcessedBatch } from '../../functions/ingest/process.ts';
+import { s3OnFailureDestination } from './esm/on-failure.ts';
 import { EsmSimulator, type TopicRecord } from './esm/simulator.ts';
 import { generateLines } from './samples.ts';
 import { startLocalStack } from './stack.ts';
@@ -142,8 +143,15 @@ async function main(): Promise<void> {
   });
 
   const now = Date.now();
+  // Given-up batches (past the retry limit) land in the dead-letter bucket, as the ESM's S3
+  // on-failure destination would put them.
+  const onFailure = createS3Client({ region: 'us-east-1', endpoint: stack.s3Endpoint });
   const esm = new EsmSimulator((event, context) => handler(event, context as unknown as Context), {
     batchSize: 500,
+    onFailureDestination: s3OnFailureDestination(
+      onFailure,
+      stack.env.DEAD_LETTER_BUCKET ?? 'sluice-dead-letters',
+    ),
   });
   let produced = 0;
   for (const [topic, lines] of samples(now)) {

@@ -329,6 +329,80 @@ interface WalkContext {
   id: string;
   mutate: boolean;
   changed: boolean;
+  templates: DynamicTemplate[];
+}
+
+interface DynamicTemplate {
+  match_mapping_type?: string;
+  match?: string;
+  unmatch?: string;
+  path_match?: string;
+  path_unmatch?: string;
+  match_pattern?: string;
+  mapping: FieldMapping;
+}
+
+/** `dynamic_templates: [{name: {...}}, ...]` as stored, in order. */
+function dynamicTemplates(mappings: Mappings): DynamicTemplate[] {
+  const list = (mappings as { dynamic_templates?: unknown }).dynamic_templates;
+  if (!Array.isArray(list)) return [];
+  const out: DynamicTemplate[] = [];
+  for (const entry of list) {
+    if (!isObject(entry)) continue;
+    for (const body of Object.values(entry)) {
+      if (isObject(body) && isObject(body.mapping)) out.push(body as unknown as DynamicTemplate);
+    }
+  }
+  return out;
+}
+
+function globMatch(pattern: string, text: string, regex: boolean): boolean {
+  if (regex) return new RegExp(pattern).test(text);
+  const source = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${source}$`).test(text);
+}
+
+/** OpenSearch's name for what dynamic mapping detected, as `match_mapping_type` uses it. */
+function detectedTypeName(detected: FieldMapping): string {
+  if (detected.properties) return 'object';
+  if (detected.type === 'text') return 'string';
+  if (detected.type === 'float') return 'double';
+  return String(detected.type);
+}
+
+function fillTemplate(value: unknown, name: string, dynamicType: string): unknown {
+  if (typeof value === 'string')
+    return value.replaceAll('{name}', name).replaceAll('{dynamic_type}', dynamicType);
+  if (Array.isArray(value)) return value.map((v) => fillTemplate(v, name, dynamicType));
+  if (isObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, fillTemplate(v, name, dynamicType));
+    return out;
+  }
+  return value;
+}
+
+/** The first dynamic template that matches a new field, as OpenSearch applies them. */
+function templateMapping(
+  ctx: WalkContext,
+  name: string,
+  path: string,
+  detected: FieldMapping,
+): FieldMapping | undefined {
+  const type = detectedTypeName(detected);
+  for (const t of ctx.templates) {
+    const regex = t.match_pattern === 'regex';
+    if (t.match_mapping_type && t.match_mapping_type !== '*' && t.match_mapping_type !== type) continue;
+    if (t.match !== undefined && !globMatch(t.match, name, regex)) continue;
+    if (t.unmatch !== undefined && globMatch(t.unmatch, name, regex)) continue;
+    if (t.path_match !== undefined && !globMatch(t.path_match, path, false)) continue;
+    if (t.path_unmatch !== undefined && globMatch(t.path_unmatch, path, false)) continue;
+    const mapping = fillTemplate(t.mapping, name, type) as FieldMapping;
+    // An object template without a type keeps the object; a concrete one needs a type.
+    if (type === 'object') return mapping.type ? mapping : { ...mapping, properties: {} };
+    return mapping.type ? mapping : { ...detected, ...mapping };
+  }
+  return undefined;
 }
 
 class NeedsUpdate extends Error {}
@@ -434,8 +508,9 @@ function walkValue(
         `mapping set to strict, dynamic introduction of [${name}] within [${parentPath || '_doc'}] is not allowed`,
       );
     }
-    const detected = dynamicMappingFor(value);
-    if (!detected) return;
+    const found = dynamicMappingFor(value);
+    if (!found) return;
+    const detected = (ctx.templates.length > 0 && templateMapping(ctx, name, path, found)) || found;
     if (!ctx.mutate) throw new NeedsUpdate();
     parent.properties ??= {};
     setOwn(parent.properties, name, detected);
@@ -470,7 +545,8 @@ export function mapDocument(
   source: Record<string, unknown>,
   id: string,
 ): { mappings: Mappings; changed: boolean } {
-  const readonly: WalkContext = { id, mutate: false, changed: false };
+  const templates = dynamicTemplates(mappings);
+  const readonly: WalkContext = { id, mutate: false, changed: false, templates };
   try {
     walkObject(mappings, source, '', 'true', readonly);
     return { mappings, changed: false };
@@ -478,7 +554,7 @@ export function mapDocument(
     if (!(error instanceof NeedsUpdate)) throw error;
   }
   const copy = structuredClone(mappings);
-  const ctx: WalkContext = { id, mutate: true, changed: false };
+  const ctx: WalkContext = { id, mutate: true, changed: false, templates };
   walkObject(copy, source, '', 'true', ctx);
   return { mappings: copy, changed: ctx.changed };
 }

@@ -186,3 +186,52 @@ describe('field counting and types', () => {
     );
   });
 });
+
+describe('dynamic templates', () => {
+  const templates = {
+    dynamic_templates: [
+      { ids_as_keyword: { match: '*_id', match_mapping_type: 'string', mapping: { type: 'keyword' } } },
+      { no_index_raw: { path_match: 'raw.*', mapping: { type: 'keyword', index: false } } },
+      {
+        strings_as_keyword: {
+          match_mapping_type: 'string',
+          mapping: { type: 'keyword', ignore_above: 1024 },
+        },
+      },
+      {
+        counts: {
+          match: 'n_*',
+          match_mapping_type: 'long',
+          mapping: { type: 'integer', meta: { from: '{name}/{dynamic_type}' } },
+        },
+      },
+    ],
+  };
+
+  it.each([
+    [{ user_id: 'u-1' }, 'user_id', { type: 'keyword' }],
+    [{ raw: { line: 'x' } }, 'raw.properties.line', { type: 'keyword', index: false }],
+    [
+      { error: { type: 'java.lang.OutOfMemoryError' } },
+      'error.properties.type',
+      { type: 'keyword', ignore_above: 1024 },
+    ],
+    [{ n_items: 3 }, 'n_items', { type: 'integer', meta: { from: 'n_items/long' } }],
+    // Not a string to the matcher: a date string is detected as `date` first, as in OpenSearch.
+    [{ at: '2026-11-20T12:00:00Z' }, 'at', { type: 'date' }],
+    // No template for doubles: ordinary dynamic mapping.
+    [{ ratio: 0.5 }, 'ratio', { type: 'float' }],
+  ])('%j maps %s to %j', (doc, path, expected) => {
+    const { mappings } = mapDocument(structuredClone(templates) as never, doc, '1');
+    let node: unknown = (mappings as { properties: unknown }).properties;
+    for (const part of path.split('.')) node = (node as Record<string, unknown>)[part];
+    expect(node).toEqual(expected);
+  });
+
+  it('the first matching template wins, in order', () => {
+    const { mappings } = mapDocument(structuredClone(templates) as never, { order_id: 'o-1' }, '1');
+    expect((mappings as { properties: Record<string, unknown> }).properties.order_id).toEqual({
+      type: 'keyword',
+    });
+  });
+});
