@@ -13,8 +13,12 @@ export interface FieldLimits {
   maxFieldBytes: number;
 }
 
-/** OpenSearch's own defaults (`index.mapping.total_fields.limit`, `depth.limit`) and Lucene's term cap. */
-export const DEFAULT_LIMITS: FieldLimits = { maxFields: 1000, maxDepth: 20, maxFieldBytes: 32766 };
+/**
+ * Half of OpenSearch's `index.mapping.total_fields.limit` (1000): that limit is per index and also
+ * counts object and multi-fields and every other document's fields, so a document at 1000 leaves
+ * would be refused. Depth as OpenSearch's `depth.limit`; bytes as Lucene's term cap.
+ */
+export const DEFAULT_LIMITS: FieldLimits = { maxFields: 500, maxDepth: 20, maxFieldBytes: 32766 };
 
 export interface LimitCounters {
   overflowedFields: number;
