@@ -11,6 +11,9 @@ import { decodeEvent } from '../core/kafka/decode.ts';
 import type { PipelineConfig } from '../core/pipeline/config.ts';
 import { createPrepareCounters, type PrepareCounters, prepareRecord } from '../core/pipeline/prepare.ts';
 
+/** Records prepared between two hand-overs to the bulk service. */
+const SLICE_RECORDS = 500;
+
 export interface ProcessedBatch {
   result: BatchResult;
   prepare: PrepareCounters;
@@ -44,10 +47,11 @@ export async function processEvent(
   const archiving = archive?.writer.write(decoded.records);
   const now = deps.clock.now();
   const prepare = createPrepareCounters();
-  const prepared: PreparedRecord[] = [];
   let maxLagMs = 0;
-  for (const error of decoded.errors) {
-    prepared.push({
+  // Prepared in slices handed to the bulk service as they are done: it sends a full chunk while
+  // later records are still being prepared, so the cluster's work overlaps ours.
+  async function* slices(): AsyncGenerator<PreparedRecord[]> {
+    let slice: PreparedRecord[] = decoded.errors.map((error) => ({
       kind: 'dead_letter',
       coords: error.coords,
       pipeline: '',
@@ -55,13 +59,20 @@ export async function processEvent(
       reason: error.reason,
       original: error.raw,
       timestamp: error.timestamp,
-    });
+    }));
+    for (const record of decoded.records) {
+      slice.push(prepareRecord(record, config, prepare, { now }));
+      if (now - record.timestamp > maxLagMs) maxLagMs = now - record.timestamp;
+      if (slice.length >= SLICE_RECORDS) {
+        yield slice;
+        slice = [];
+        // Lets the sends just started go out, and answers that arrived be read.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    if (slice.length > 0) yield slice;
   }
-  for (const record of decoded.records) {
-    prepared.push(prepareRecord(record, config, prepare, { now }));
-    if (now - record.timestamp > maxLagMs) maxLagMs = now - record.timestamp;
-  }
-  const result = await indexBatch(prepared, deps, options);
+  const result = await indexBatch(slices(), deps, options);
   if (archive === undefined || archiving === undefined) {
     return { result, prepare, malformedHeaders: decoded.malformedHeaders, maxLagMs };
   }

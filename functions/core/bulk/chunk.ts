@@ -9,27 +9,35 @@ export interface Chunk {
   body: Buffer;
   /** Record positions in the batch, in body order (the order of the response items). */
   indexes: number[];
-  items: EncodedItem[];
+  /**
+   * Byte offsets of the items in the body: item k is `body[offsets[k], offsets[k + 1])`. Offsets,
+   * not one Buffer view per item: views are made only for the few items that are sent again.
+   */
+  offsets: number[];
   /** A single item larger than the cap: a 413 on it cannot be cured by splitting. */
   oversized: boolean;
 }
 
 export const DEFAULT_MAX_CHUNK_BYTES = 5 * 1024 * 1024;
 
-function toChunk(items: EncodedItem[], byteLength: number, oversized: boolean): Chunk {
+/** Item k of a chunk, as a view of the chunk's body. */
+export function chunkItem(chunk: Chunk, k: number): EncodedItem {
+  return { index: chunk.indexes[k]!, bytes: chunk.body.subarray(chunk.offsets[k]!, chunk.offsets[k + 1]!) };
+}
+
+function toChunk(items: readonly EncodedItem[], byteLength: number, oversized: boolean): Chunk {
   const body = Buffer.allocUnsafe(byteLength);
   const indexes: number[] = new Array(items.length);
-  const views: EncodedItem[] = new Array(items.length);
+  const offsets: number[] = new Array(items.length + 1);
   let offset = 0;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    const length = item.bytes.copy(body, offset);
+    offsets[i] = offset;
     indexes[i] = item.index;
-    // The chunk's items are views of its body, so each item's own buffer can be collected.
-    views[i] = { index: item.index, bytes: body.subarray(offset, offset + length) };
-    offset += length;
+    offset += item.bytes.copy(body, offset);
   }
-  return { body, indexes, items: views, oversized };
+  offsets[items.length] = offset;
+  return { body, indexes, offsets, oversized };
 }
 
 /**
@@ -64,17 +72,27 @@ export function chunkItems(
   return chunks;
 }
 
-/** Splits a chunk in two halves by item count (after a 413). A single item cannot be split. */
+/**
+ * Splits a chunk in two halves by item count (after a 413). A single item cannot be split. The
+ * halves are views of the chunk's body: nothing is copied.
+ */
 export function splitChunk(chunk: Chunk): [Chunk, Chunk] | undefined {
-  if (chunk.items.length < 2) return undefined;
-  const middle = Math.ceil(chunk.items.length / 2);
-  const halves = [chunk.items.slice(0, middle), chunk.items.slice(middle)] as const;
-  const [first, second] = halves.map((half) =>
-    toChunk(
-      half,
-      half.reduce((sum, item) => sum + item.bytes.length, 0),
-      false,
-    ),
-  );
-  return [first!, second!];
+  const count = chunk.indexes.length;
+  if (count < 2) return undefined;
+  const middle = Math.ceil(count / 2);
+  const cut = chunk.offsets[middle]!;
+  return [
+    {
+      body: chunk.body.subarray(0, cut),
+      indexes: chunk.indexes.slice(0, middle),
+      offsets: chunk.offsets.slice(0, middle + 1),
+      oversized: false,
+    },
+    {
+      body: chunk.body.subarray(cut),
+      indexes: chunk.indexes.slice(middle),
+      offsets: chunk.offsets.slice(middle).map((offset) => offset - cut),
+      oversized: false,
+    },
+  ];
 }

@@ -7,10 +7,12 @@ export type WriteRecord = Extract<PreparedRecord, { kind: 'write' }>;
  * re-serialised) and the final newline. Index and id are JSON-escaped.
  */
 export function encodeItem(record: Pick<WriteRecord, 'action' | 'index' | 'id' | 'source'>): Buffer {
-  return Buffer.from(
-    `${actionPrefix(record.action, record.index)}${JSON.stringify(record.id)}}}\n${record.source}\n`,
-    'utf8',
-  );
+  return Buffer.from(`${actionLine(record.action, record.index, record.id)}${record.source}\n`, 'utf8');
+}
+
+/** The action line of one bulk item, its final newline included. */
+export function actionLine(action: string, index: string, id: string): string {
+  return `${actionPrefix(action, index)}${JSON.stringify(id)}}}\n`;
 }
 
 // Consecutive records mostly share action and index: the start of the action line is reused.

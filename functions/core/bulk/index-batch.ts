@@ -1,8 +1,8 @@
 import { batchResponse, partitionId } from '../kafka/batch-response.ts';
 import type { BatchResponse } from '../kafka/types.ts';
-import { type Chunk, chunkItems, type EncodedItem, splitChunk } from './chunk.ts';
-import { type BulkAnswer, classifyResponse, type ItemVerdict } from './classify.ts';
-import { encodeItem, invalidSource } from './encode.ts';
+import { type Chunk, chunkItem, chunkItems, type EncodedItem, splitChunk } from './chunk.ts';
+import { ChunkWriter } from './chunk-writer.ts';
+import { type BulkAnswer, classifyResponse, type ItemVerdict, type SentItem } from './classify.ts';
 import { BulkOptionsError } from './errors.ts';
 import { planRetry } from './retry.ts';
 import { type DeadLetterEntry, ItemClasses, type Outcome, Outcomes, type PreparedRecord } from './types.ts';
@@ -101,27 +101,98 @@ async function runPool<T>(items: readonly T[], concurrency: number, work: (item:
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
+/**
+ * Sends chunks as they come, at most `concurrency` at a time, in the order they were pushed: the
+ * first round of a batch handed over in slices. `drained` waits for every send pushed so far.
+ */
+class SendQueue {
+  readonly #concurrency: number;
+  readonly #send: (chunk: Chunk) => Promise<void>;
+  readonly #waiting: Chunk[] = [];
+  #active = 0;
+  #error: { cause: unknown } | undefined;
+  #idle: (() => void) | undefined;
+
+  constructor(concurrency: number, send: (chunk: Chunk) => Promise<void>) {
+    this.#concurrency = concurrency;
+    this.#send = send;
+  }
+
+  push(chunk: Chunk): void {
+    this.#waiting.push(chunk);
+    this.#pump();
+  }
+
+  drained(): Promise<void> {
+    if (this.#active === 0 && this.#waiting.length === 0) return this.#settled();
+    return new Promise<void>((resolve) => {
+      this.#idle = resolve;
+    }).then(() => this.#settled());
+  }
+
+  #settled(): Promise<void> {
+    return this.#error === undefined ? Promise.resolve() : Promise.reject(this.#error.cause);
+  }
+
+  #pump(): void {
+    while (this.#active < this.#concurrency && this.#waiting.length > 0) {
+      const chunk = this.#waiting.shift()!;
+      this.#active++;
+      this.#send(chunk)
+        .catch((error: unknown) => {
+          this.#error ??= { cause: error };
+        })
+        .finally(() => {
+          this.#active--;
+          this.#pump();
+          if (this.#active === 0 && this.#waiting.length === 0) this.#idle?.();
+        });
+    }
+  }
+}
+
 /** Time kept back after the dead-letter writes to answer the invocation. */
 const DEAD_LETTER_ANSWER_RESERVE_MS = 200;
 
-/** `${prefix}topic=<topic>/partition=<p>/<firstOffset>-<lastOffset>.ndjson.gz` */
-export function deadLetterKey(prefix: string, topic: string, partition: number, first: number, last: number) {
-  return `${prefix}topic=${topic}/partition=${partition}/${first}-${last}.ndjson.gz`;
+/** Offsets per dead-letter object: every delivery of a record maps it to the same object. */
+export const DEAD_LETTER_WINDOW = 1000;
+
+/**
+ * `${prefix}topic=<topic>/partition=<p>/<windowStart>-<windowEnd>.ndjson.gz`: a fixed window of
+ * offsets, not the batch's own range, so a redelivery with other batch boundaries writes into the
+ * same object (the store merges by coordinates) instead of a second one.
+ */
+export function deadLetterKey(prefix: string, topic: string, partition: number, offset: number) {
+  const start = Math.floor(offset / DEAD_LETTER_WINDOW) * DEAD_LETTER_WINDOW;
+  return `${prefix}topic=${topic}/partition=${partition}/${start}-${start + DEAD_LETTER_WINDOW - 1}.ndjson.gz`;
 }
+
+/**
+ * In a batch handed over in slices, a chunk is sent at a slice's end once it holds this much, so the
+ * cluster works on it while later records are still being prepared.
+ */
+export const STREAM_CHUNK_BYTES = 1024 * 1024;
+
+/** Prepared records in order, as one array or as slices handed over while later ones are prepared. */
+export type RecordSource = readonly PreparedRecord[] | AsyncIterable<readonly PreparedRecord[]>;
 
 /**
  * Writes a batch of prepared records: bulk chunks with bounded concurrency, retries of just the
  * failed items within the invocation's time, 413 splits, then one dead-letter object per partition,
  * then the batch response. Every record ends in exactly one outcome; this never throws for a record.
+ * Given slices, the first round starts sending before the last slice arrives; chunks, retries and
+ * outcomes follow the same rules.
  */
 export async function indexBatch(
-  records: readonly PreparedRecord[],
+  source: RecordSource,
   deps: IndexBatchDeps,
-  options: IndexBatchOptions,
+  options: IndexBatchOptions & { streamChunkBytes?: number },
 ): Promise<BatchResult> {
   validate(options);
-  const outcomes: Array<Outcome | undefined> = new Array(records.length).fill(undefined);
-  const failures: Array<RecordFailure | undefined> = new Array(records.length).fill(undefined);
+  const whole = Array.isArray(source);
+  const records: PreparedRecord[] = whole ? (source as PreparedRecord[]) : [];
+  const outcomes: Array<Outcome | undefined> = whole ? new Array(records.length).fill(undefined) : [];
+  let failures: Array<RecordFailure | undefined> = whole ? new Array(records.length).fill(undefined) : [];
   const counters: BatchCounters = {
     recordsIn: records.length,
     indexed: 0,
@@ -145,61 +216,61 @@ export async function indexBatch(
     };
   };
 
-  let pending: EncodedItem[] = [];
-  records.forEach((record, i) => {
+  // The first round's chunks are encoded in place; later rounds re-pack the items sent again.
+  const writer = new ChunkWriter(options.maxChunkBytes);
+  const admit = (i: number): void => {
+    const record = records[i]!;
     if (record.kind === 'dropped') {
       outcomes[i] = Outcomes.dropped;
     } else if (record.kind === 'dead_letter') {
       fail(i, record);
       toDeadLetter.push(i);
     } else {
-      const invalid = invalidSource(record.source);
-      if (invalid === undefined) {
-        pending.push({ index: i, bytes: encodeItem(record) });
-      } else {
+      const invalid = writer.add(i, record);
+      if (invalid !== undefined) {
         fail(i, { errorType: 'invalid_document', reason: invalid });
         toDeadLetter.push(i);
       }
     }
-  });
+  };
 
   const budgetMs = (): number => deps.remainingMs() - options.safetyMarginMs;
   let maxBytes = options.maxChunkBytes;
 
-  const settleItem = (item: EncodedItem, verdict: ItemVerdict, retry: EncodedItem[]): void => {
+  /** Settles item k of a chunk. */
+  const settleItem = (chunk: Chunk, k: number, verdict: ItemVerdict, retry: EncodedItem[]): void => {
+    const index = chunk.indexes[k]!;
     switch (verdict.class) {
       case ItemClasses.success:
-        outcomes[item.index] = Outcomes.indexed;
-        failures[item.index] = undefined;
+        outcomes[index] = Outcomes.indexed;
+        failures[index] = undefined;
         break;
       case ItemClasses.duplicate:
-        outcomes[item.index] = Outcomes.duplicate;
-        failures[item.index] = undefined;
+        outcomes[index] = Outcomes.duplicate;
+        failures[index] = undefined;
         break;
       case ItemClasses.retryable:
-        fail(item.index, verdict);
-        retry.push(item);
+        fail(index, verdict);
+        retry.push(chunkItem(chunk, k));
         break;
       default:
         // permanent, or a 413 that splitting cannot cure
-        fail(item.index, verdict);
-        toDeadLetter.push(item.index);
+        fail(index, verdict);
+        toDeadLetter.push(index);
     }
   };
 
   const sendChunk = async (chunk: Chunk, retry: EncodedItem[]): Promise<void> => {
     const budget = budgetMs();
     if (budget <= 0) {
-      for (const item of chunk.items) {
-        fail(item.index, { errorType: 'no_time', reason: 'invocation time ran out before sending' });
-        retry.push(item);
+      for (let k = 0; k < chunk.indexes.length; k++) {
+        fail(chunk.indexes[k]!, { errorType: 'no_time', reason: 'invocation time ran out before sending' });
+        retry.push(chunkItem(chunk, k));
       }
       return;
     }
-    const sent = chunk.indexes.map((i) => {
-      const record = records[i] as Extract<PreparedRecord, { kind: 'write' }>;
-      return { action: record.action, id: record.id };
-    });
+    // The records themselves are what was sent: a write record has the action and id read.
+    const sent = chunk.indexes.map((i) => records[i] as SentItem);
     const started = deps.clock.now();
     let answer: BulkAnswer;
     try {
@@ -215,9 +286,7 @@ export async function indexBatch(
 
     const verdict = classifyResponse(answer, sent);
     if (verdict.kind === 'items') {
-      chunk.items.forEach((item, k) => {
-        settleItem(item, verdict.items[k]!, retry);
-      });
+      for (let k = 0; k < chunk.indexes.length; k++) settleItem(chunk, k, verdict.items[k]!, retry);
       return;
     }
     if (verdict.verdict.class === ItemClasses.tooLarge) {
@@ -231,16 +300,37 @@ export async function indexBatch(
       const reason = chunk.oversized
         ? `document of ${chunk.body.length} bytes is larger than the bulk cap and was refused (413)`
         : `document of ${chunk.body.length} bytes was refused as too large (413)`;
-      settleItem(chunk.items[0]!, { ...verdict.verdict, class: ItemClasses.permanent, reason }, retry);
+      settleItem(chunk, 0, { ...verdict.verdict, class: ItemClasses.permanent, reason }, retry);
       return;
     }
-    for (const item of chunk.items) settleItem(item, verdict.verdict, retry);
+    for (let k = 0; k < chunk.indexes.length; k++) settleItem(chunk, k, verdict.verdict, retry);
   };
 
   let attemptsMade = 0;
-  while (pending.length > 0) {
-    const retry: EncodedItem[] = [];
-    await runPool(chunkItems(pending, maxBytes), options.concurrency, (chunk) => sendChunk(chunk, retry));
+  let retry: EncodedItem[] = [];
+  if (whole) {
+    for (let i = 0; i < records.length; i++) admit(i);
+    await runPool(writer.finish(), options.concurrency, (chunk) => sendChunk(chunk, retry));
+  } else {
+    const queue = new SendQueue(options.concurrency, (chunk) => sendChunk(chunk, retry));
+    const streamBytes = Math.min(options.streamChunkBytes ?? STREAM_CHUNK_BYTES, options.maxChunkBytes);
+    for await (const slice of source as AsyncIterable<readonly PreparedRecord[]>) {
+      for (const record of slice) {
+        records.push(record);
+        admit(records.length - 1);
+      }
+      if (writer.pendingBytes >= streamBytes) writer.cut();
+      for (const chunk of writer.take()) queue.push(chunk);
+    }
+    for (const chunk of writer.finish()) queue.push(chunk);
+    await queue.drained();
+    counters.recordsIn = records.length;
+    // Outcomes and failures were set by position: give them the batch's length, holes as undefined.
+    outcomes.length = records.length;
+    const set = failures;
+    failures = Array.from({ length: records.length }, (_, i) => set[i]);
+  }
+  while (true) {
     attemptsMade++;
     if (retry.length === 0) break;
     retry.sort((a, b) => a.index - b.index);
@@ -255,7 +345,9 @@ export async function indexBatch(
     }
     await deps.sleep(plan.delayMs);
     counters.retried += retry.length;
-    pending = retry;
+    const chunks = chunkItems(retry, maxBytes);
+    retry = [];
+    await runPool(chunks, options.concurrency, (chunk) => sendChunk(chunk, retry));
   }
 
   const deadLetterKeys = await settleDeadLetters(
@@ -326,20 +418,18 @@ async function settleDeadLetters(
       outcomes[i] = Outcomes.reported;
       continue;
     }
-    const group = groups.get(id) ?? [];
+    const key = deadLetterKey(options.deadLetterPrefix, coords.topic, coords.partition, coords.offset);
+    const group = groups.get(key) ?? [];
     group.push(i);
-    groups.set(id, group);
+    groups.set(key, group);
   }
 
   const time = new Date(deps.clock.now()).toISOString();
   // The write must end before the invocation does: past the deadline Lambda retries the whole
   // batch. What cannot be written in time is reported and redelivered instead.
   const timeoutMs = deps.remainingMs() - Math.min(DEAD_LETTER_ANSWER_RESERVE_MS, options.safetyMarginMs);
-  const writes = [...groups].map(async ([id, indexes]) => {
+  const writes = [...groups].map(async ([key, indexes]) => {
     indexes.sort((a, b) => records[a]!.coords.offset - records[b]!.coords.offset);
-    const first = records[indexes[0]!]!.coords;
-    const r = range.get(id)!;
-    const key = deadLetterKey(options.deadLetterPrefix, first.topic, first.partition, r.first, r.last);
     const entries = indexes.map((i) => deadLetterEntry(records[i]!, failures[i], time));
     try {
       if (timeoutMs <= 0) throw new Error('no time left to write dead letters');

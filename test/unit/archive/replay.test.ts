@@ -8,7 +8,7 @@ import { type CheckpointStore, type ObjectSource, splitLines } from '../../../fu
 import { archiveObjects } from '../../../functions/core/archive/objects.ts';
 import type { ListedObject } from '../../../functions/core/archive/plan.ts';
 import { parseReplayRequest } from '../../../functions/core/archive/request.ts';
-import { deadLetterKey, type IndexBatchOptions } from '../../../functions/core/bulk/index-batch.ts';
+import type { IndexBatchOptions } from '../../../functions/core/bulk/index-batch.ts';
 import type { DeadLetterEntry } from '../../../functions/core/bulk/types.ts';
 import type { KafkaRecord } from '../../../functions/core/kafka/types.ts';
 import { parsePipelineConfig } from '../../../functions/core/pipeline/config.ts';
@@ -276,17 +276,17 @@ describe('replay from dead letters', () => {
     const bucket = new MemoryBucket();
     const doc = (i: number) =>
       JSON.stringify({ '@timestamp': '2026-11-20T12:00:00Z', message: `m${i}`, service: { name: 'shop' } });
-    bucket.putLines(deadLetterKey('dead-letters/', 'app-logs', 0, 0, 9), [
+    bucket.putLines(`dead-letters/topic=app-logs/partition=0/0-9.ndjson.gz`, [
       JSON.stringify(entry(3, doc(3))),
       JSON.stringify(entry(5, 'AAAA', { errorType: 'decode_error' })),
     ]);
     // The same record dead-lettered again by a later delivery, and an nginx line under its own pipeline.
-    bucket.putLines(deadLetterKey('dead-letters/', 'app-logs', 0, 3, 12), [
+    bucket.putLines(`dead-letters/topic=app-logs/partition=0/3-12.ndjson.gz`, [
       JSON.stringify(entry(3, doc(3))),
       JSON.stringify(entry(12, doc(12))),
     ]);
     const nginx = '203.0.113.9 - - [20/Nov/2026:12:00:00 +0000] "GET / HTTP/1.1" 200 12 "-" "curl/8.5.0"';
-    bucket.putLines(deadLetterKey('dead-letters/', 'web', 1, 7, 7), [
+    bucket.putLines(`dead-letters/topic=web/partition=1/7-7.ndjson.gz`, [
       JSON.stringify(entry(7, nginx, { topic: 'web', partition: 1, pipeline: 'nginx' })),
     ]);
     const { os, deps } = setup(bucket);
@@ -309,7 +309,7 @@ describe('replay checkpoints of open-ended requests', () => {
       message: 'm',
       service: { name: 'shop' },
     });
-    bucket.putLines(deadLetterKey('dead-letters/', 'app-logs', 0, 0, 0), [
+    bucket.putLines(`dead-letters/topic=app-logs/partition=0/0-0.ndjson.gz`, [
       JSON.stringify({
         topic: 'app-logs',
         partition: 0,

@@ -1,5 +1,7 @@
 // Test doubles for indexBatch: an OpenSearch that remembers ids (create twice → 409), a
 // dead-letter store, and a clock that only moves when told to (sleep, request latency).
+
+import { mergeEntries } from '../../../functions/adapters/dead-letters.ts';
 import type { BulkTransport, DeadLetterStore } from '../../../functions/core/bulk/index-batch.ts';
 import type { DeadLetterEntry, PreparedRecord } from '../../../functions/core/bulk/types.ts';
 import { mulberry32 } from '../../../infra/local/opensearch/prng.ts';
@@ -170,7 +172,8 @@ export class FakeDeadLetterStore implements DeadLetterStore {
     await Promise.resolve();
     this.puts++;
     if (this.fails()) throw new Error('SlowDown: Please reduce your request rate.');
-    this.objects.set(key, structuredClone(entries));
+    // The store's contract: a write merges with the object by coordinates (as the S3 store does).
+    this.objects.set(key, mergeEntries(this.objects.get(key) ?? [], structuredClone(entries)));
   }
 }
 

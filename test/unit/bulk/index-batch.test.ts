@@ -160,7 +160,7 @@ describe('indexBatch', () => {
       { ...options, maxChunkBytes: 300 },
     );
     expect(result.outcomes).toEqual(['indexed', 'dead_lettered']);
-    const entries = store.objects.get('dead-letters/topic=app-logs/partition=0/6-7.ndjson.gz');
+    const entries = store.objects.get('dead-letters/topic=app-logs/partition=0/0-999.ndjson.gz');
     expect(entries).toEqual([
       expect.objectContaining({
         offset: 7,
@@ -207,11 +207,11 @@ describe('indexBatch', () => {
       'dead_lettered',
     ]);
     expect([...store.objects.keys()].sort()).toEqual([
-      'dead-letters/topic=app-logs/partition=0/10-14.ndjson.gz',
-      'dead-letters/topic=sys-log/partition=2/5-5.ndjson.gz',
+      'dead-letters/topic=app-logs/partition=0/0-999.ndjson.gz',
+      'dead-letters/topic=sys-log/partition=2/0-999.ndjson.gz',
     ]);
     expect(result.deadLetterKeys.sort()).toEqual([...store.objects.keys()].sort());
-    const entries = store.objects.get('dead-letters/topic=app-logs/partition=0/10-14.ndjson.gz')!;
+    const entries = store.objects.get('dead-letters/topic=app-logs/partition=0/0-999.ndjson.gz')!;
     expect(entries.map((e) => [e.offset, e.errorType, e.status])).toEqual([
       [10, 'decode_error', undefined],
       [12, 'mapper_parsing_exception', 400],
@@ -243,7 +243,7 @@ describe('indexBatch', () => {
       { itemIdentifier: { partition: 'app-logs-0', offset: 102 } },
     ]);
     expect(
-      store.objects.get('dead-letters/topic=app-logs/partition=0/100-104.ndjson.gz')?.map((e) => e.offset),
+      store.objects.get('dead-letters/topic=app-logs/partition=0/0-999.ndjson.gz')?.map((e) => e.offset),
     ).toEqual([100]);
   });
 
