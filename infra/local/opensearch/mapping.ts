@@ -237,6 +237,25 @@ const INTEGER_RANGES: Record<string, [number, number]> = {
 };
 
 /** Why a value does not fit a leaf type, as OpenSearch's caused_by; undefined when it fits. */
+/** A value read as a number the way OpenSearch's numeric fields coerce it, or the problem. */
+function numericValue(value: unknown): number | ErrorDetail {
+  if (typeof value === 'boolean') {
+    return {
+      type: 'json_parse_exception',
+      reason: `Current token (VALUE_${String(value).toUpperCase()}) not numeric, can not use numeric value accessors`,
+    };
+  }
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : Number.NaN;
+  if (!Number.isFinite(n))
+    return { type: 'number_format_exception', reason: `For input string: "${String(value)}"` };
+  return n;
+}
+
 function valueProblem(m: FieldMapping, value: unknown): ErrorDetail | undefined {
   const type = m.type ?? 'object';
   if (
@@ -254,20 +273,9 @@ function valueProblem(m: FieldMapping, value: unknown): ErrorDetail | undefined 
     case 'short':
     case 'byte':
     case 'unsigned_long': {
-      if (typeof value === 'boolean') {
-        return {
-          type: 'json_parse_exception',
-          reason: `Current token (VALUE_${String(value).toUpperCase()}) not numeric, can not use numeric value accessors`,
-        };
-      }
-      const n =
-        typeof value === 'number'
-          ? value
-          : typeof value === 'string' && value.trim() !== ''
-            ? Number(value)
-            : Number.NaN;
-      if (!Number.isFinite(n))
-        return { type: 'number_format_exception', reason: `For input string: "${String(value)}"` };
+      const parsed = numericValue(value);
+      if (typeof parsed !== 'number') return parsed;
+      const n = parsed;
       const [min, max] = INTEGER_RANGES[type] ?? [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
       if (n < min || n > max) {
         return {
@@ -281,21 +289,8 @@ function valueProblem(m: FieldMapping, value: unknown): ErrorDetail | undefined 
     case 'float':
     case 'half_float':
     case 'scaled_float': {
-      if (typeof value === 'boolean') {
-        return {
-          type: 'json_parse_exception',
-          reason: `Current token (VALUE_${String(value).toUpperCase()}) not numeric, can not use numeric value accessors`,
-        };
-      }
-      const n =
-        typeof value === 'number'
-          ? value
-          : typeof value === 'string' && value.trim() !== ''
-            ? Number(value)
-            : Number.NaN;
-      if (!Number.isFinite(n))
-        return { type: 'number_format_exception', reason: `For input string: "${String(value)}"` };
-      return undefined;
+      const parsed = numericValue(value);
+      return typeof parsed === 'number' ? undefined : parsed;
     }
     case 'boolean':
       if (value === true || value === false || value === 'true' || value === 'false' || value === '')
