@@ -12,6 +12,8 @@ export interface IngestSettings {
   pipelines: { file: string; inline?: string };
   bulk: {
     maxChunkBytes: number;
+    /** While a batch is still being prepared, a chunk leaves once it holds this much. */
+    streamChunkBytes: number;
     concurrency: number;
     gzip: boolean;
     maxAttempts: number;
@@ -49,6 +51,9 @@ export function readIngestSettings(env: Env): IngestSettings {
     bulk: {
       // Amazon OpenSearch Service caps HTTP bodies at 10 MiB on small instances, 100 MiB on large.
       maxChunkBytes: readInt(env, 'BULK_MAX_BYTES', 5 * MiB, { min: 64 * 1024, max: 100 * MiB }),
+      // Smaller early chunks let the cluster work while later records are prepared; larger ones
+      // mean fewer requests per batch.
+      streamChunkBytes: readInt(env, 'BULK_STREAM_BYTES', MiB, { min: 64 * 1024, max: 100 * MiB }),
       concurrency: readInt(env, 'BULK_CONCURRENCY', 2, { min: 1, max: 32 }),
       gzip: readBool(env, 'BULK_GZIP', false),
       maxAttempts: readInt(env, 'BULK_MAX_ATTEMPTS', 10, { min: 1, max: 100 }),

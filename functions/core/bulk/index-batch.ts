@@ -41,6 +41,8 @@ export interface IndexBatchOptions {
   maxDelayMs: number;
   requestTimeoutMs: number;
   deadLetterPrefix: string;
+  /** Records handed over in slices: a chunk leaves at a slice's end once it holds this much (default 1 MiB). */
+  streamChunkBytes?: number;
 }
 
 /** Why a record did not end in OpenSearch (dead-lettered or reported). */
@@ -186,7 +188,7 @@ export type RecordSource = readonly PreparedRecord[] | AsyncIterable<readonly Pr
 export async function indexBatch(
   source: RecordSource,
   deps: IndexBatchDeps,
-  options: IndexBatchOptions & { streamChunkBytes?: number },
+  options: IndexBatchOptions,
 ): Promise<BatchResult> {
   validate(options);
   const whole = Array.isArray(source);
