@@ -255,7 +255,6 @@ async function runLifecycle(env: Record<string, string>, s3Endpoint: string) {
       {
         ...env,
         LIFECYCLE_YAML: stringifyYaml(desired),
-        LIFECYCLE_SPEC_DIR: path.resolve(repo, '../shared/opensearch-api-spec'),
       },
       logger,
     ),

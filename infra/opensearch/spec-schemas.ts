@@ -13,8 +13,8 @@ import type {
   SpecValidators,
 } from '../../functions/core/lifecycle/validate.ts';
 
-/** The shared copy of the spec, next to the repository. */
-export const DEFAULT_SPEC_DIR = path.resolve(import.meta.dirname, '../../../shared/opensearch-api-spec');
+/** The vendored subset of the spec (see api-spec/README.md); the same files as `../shared/`. */
+export const DEFAULT_SPEC_DIR = path.resolve(import.meta.dirname, 'api-spec');
 
 // A base URI only to let ajv resolve the spec's relative `$ref`s (`_common.yaml#/...`) between files.
 const BASE = 'https://opensearch-api-spec.local/schemas/';

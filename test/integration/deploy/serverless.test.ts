@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -138,16 +138,24 @@ describe('serverless package (offline) and the template checks', () => {
 
     // Each zip holds a CommonJS bundle that loads on its own (no node_modules, no package.json
     // next to it, as in /var/task) and the config file its function reads.
-    const configFile: Record<string, string> = {
-      ingest: 'infra/pipelines.yaml',
-      replay: 'infra/pipelines.yaml',
-      lifecycle: 'infra/opensearch/lifecycle.yaml',
-      alert: 'infra/alerts.yaml',
+    // The lifecycle function also ships the spec's ISM/SM schemas it validates policies against.
+    const specSchemas = readdirSync(path.join(RepoRoot, 'infra/opensearch/api-spec/spec/schemas')).map(
+      (f) => `infra/opensearch/api-spec/spec/schemas/${f}`,
+    );
+    const configFiles: Record<string, string[]> = {
+      ingest: ['infra/pipelines.yaml'],
+      replay: ['infra/pipelines.yaml'],
+      lifecycle: ['infra/opensearch/lifecycle.yaml', ...specSchemas],
+      alert: ['infra/alerts.yaml'],
     };
     for (const name of present) {
       const entries = readZip(await readFile(path.join(out, `${name}.zip`)));
       expect([...entries.keys()].sort()).toEqual(
-        [`functions/${name}/handler.cjs`, `functions/${name}/handler.cjs.map`, configFile[name]].sort(),
+        [
+          `functions/${name}/handler.cjs`,
+          `functions/${name}/handler.cjs.map`,
+          ...(configFiles[name] ?? []),
+        ].sort(),
       );
       const taskRoot = path.join(work, `task-${name}`);
       await mkdir(path.join(taskRoot, 'functions', name), { recursive: true });
