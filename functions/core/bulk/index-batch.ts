@@ -465,6 +465,8 @@ function deadLetterEntry(
     errorType: failure?.errorType ?? 'unknown',
     reason: failure?.reason ?? '',
     original: original === null ? null : original.toString('base64'),
+    // The Kafka timestamp, so that a replay from dead letters rebuilds the record exactly.
+    timestamp: record.timestamp,
     time,
   };
 }

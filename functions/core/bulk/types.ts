@@ -86,6 +86,8 @@ export interface DeadLetterEntry {
   reason: string;
   /** Original Kafka value, base64 (null for a null value). */
   original: string | null;
+  /** Kafka timestamp of the record, epoch ms. */
+  timestamp?: number;
   /** When it was dead-lettered, ISO 8601. */
   time: string;
 }

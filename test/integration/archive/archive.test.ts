@@ -232,7 +232,12 @@ describe('replay', () => {
     expect(docs.size).toBe(20);
     for (const offset of [1, 3, 5, 7, 9]) {
       // Values 3, 7, 11, 15, 19 were the conflicting ones: partition 1, offsets 1, 3, 5, 7, 9.
-      expect(docs.get(`it-dlq:1:${offset}`)).toMatchObject({ seq: offset * 2 + 1, user: { tier: 'gold' } });
+      // Replayed from the dead-letter entry with the record's own Kafka timestamp.
+      expect(docs.get(`it-dlq:1:${offset}`)).toMatchObject({
+        seq: offset * 2 + 1,
+        user: { tier: 'gold' },
+        kafka: { timestamp: new Date(T0 + offset * 2 + 1).toISOString() },
+      });
     }
   });
 

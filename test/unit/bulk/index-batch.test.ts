@@ -225,6 +225,7 @@ describe('indexBatch', () => {
       errorType: 'decode_error',
       reason: 'value is not valid base64',
       original: Buffer.from('aGVsbG8*').toString('base64'),
+      timestamp: 1,
       time: '2025-11-21T13:20:00.005Z',
     });
     expect(result.counters).toMatchObject({ deadLettered: 4, dropped: 1, indexed: 1, deadLetterObjects: 2 });
