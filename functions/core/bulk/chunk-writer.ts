@@ -10,8 +10,8 @@ const BLOCK_BYTES = 1024 * 1024;
 
 /**
  * Encodes write records straight into chunk bodies: each item is written once into a preallocated
- * buffer, with no Buffer per item and no copy per chunk. Same packing as `chunkItems` over
- * `encodeItem`s: in order, greedy, at most `maxBytes` bytes (exact), an item over the cap alone and
+ * buffer, with no Buffer per item and no copy per chunk. Same packing as `chunkItems` (the tests
+ * check it against a plain one-Buffer-per-item encoding): in order, greedy, at most `maxBytes` bytes (exact), an item over the cap alone and
  * flagged `oversized`.
  */
 export class ChunkWriter {
@@ -32,8 +32,8 @@ export class ChunkWriter {
 
   /**
    * Adds one record; returns why its document cannot go into an NDJSON body (then nothing is
-   * added), or undefined. Same rules as `invalidSource`: checked on the bytes just written, where
-   * looking for a newline is one memchr instead of a scan of the string.
+   * added), or undefined: empty, or holding a raw newline that would split it into two bulk lines.
+   * Checked on the bytes just written, where looking for a newline is one memchr.
    */
   add(index: number, record: Pick<WriteRecord, 'action' | 'index' | 'id' | 'source'>): string | undefined {
     const source = record.source;

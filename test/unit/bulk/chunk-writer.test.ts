@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chunkItems, type EncodedItem } from '../../../functions/core/bulk/chunk.ts';
 import { ChunkWriter } from '../../../functions/core/bulk/chunk-writer.ts';
-import { encodeItem, invalidSource } from '../../../functions/core/bulk/encode.ts';
+import { encodeItem, invalidSource } from './reference-encoding.ts';
 
 const itemArb = fc.record({
   action: fc.constantFrom('create' as const, 'index' as const),

@@ -6,7 +6,7 @@ import {
   type EncodedItem,
   splitChunk,
 } from '../../../functions/core/bulk/chunk.ts';
-import { encodeItem, invalidSource } from '../../../functions/core/bulk/encode.ts';
+import { encodeItem, invalidSource } from './reference-encoding.ts';
 
 describe('encodeItem', () => {
   it.each([
