@@ -35,11 +35,19 @@ export class ChunkWriter {
    * added), or undefined: empty, or holding a raw newline that would split it into two bulk lines.
    * Checked on the bytes just written, where looking for a newline is one memchr.
    */
-  add(index: number, record: Pick<WriteRecord, 'action' | 'index' | 'id' | 'source'>): string | undefined {
+  add(
+    index: number,
+    record: Pick<WriteRecord, 'action' | 'index' | 'id' | 'source' | 'item'>,
+  ): string | undefined {
+    if (record.item !== undefined) return this.#addItem(index, record.item);
     const source = record.source;
     if (source.length === 0) return 'document is empty';
     const header = actionLine(record.action, record.index, record.id);
-    const worst = (header.length + source.length + 1) * MAX_BYTES_PER_UNIT;
+    // A document given as bytes (the JSON fast path) is copied; text is encoded here.
+    const text = typeof source === 'string' ? source : undefined;
+    const worst =
+      (header.length + 1) * MAX_BYTES_PER_UNIT +
+      (text === undefined ? source.length : text.length * MAX_BYTES_PER_UNIT);
     let buffer = this.#buffer;
     if (
       buffer === undefined ||
@@ -47,7 +55,8 @@ export class ChunkWriter {
       this.#offset - this.#base + worst > this.#maxBytes
     ) {
       // Not surely room for the worst case: count the bytes exactly.
-      const length = Buffer.byteLength(header) + Buffer.byteLength(source) + 1;
+      const length =
+        Buffer.byteLength(header) + (text === undefined ? source.length : Buffer.byteLength(text)) + 1;
       if (length > this.#maxBytes) return this.#addOversized(index, header, source, length);
       if (this.#offset - this.#base + length > this.#maxBytes) {
         // A refused document must not end the current chunk: check before starting a new one.
@@ -58,13 +67,36 @@ export class ChunkWriter {
     }
     const start = this.#offset;
     const sourceStart = start + buffer.write(header, start);
-    const end = sourceStart + buffer.write(source, sourceStart);
+    const end =
+      sourceStart +
+      (text === undefined ? (source as Buffer).copy(buffer, sourceStart) : buffer.write(text, sourceStart));
     buffer[end] = NEWLINE;
     // The newline just written bounds the search: any earlier one is inside the document.
     if (buffer.indexOf(NEWLINE, sourceStart) !== end) return NEWLINE_INSIDE;
     this.#indexes.push(index);
     this.#offsets.push(end + 1 - this.#base);
     this.#offset = end + 1;
+    return undefined;
+  }
+
+  /**
+   * Adds an item the JSON fast path encoded whole (action line, document, newline): one copy. Its
+   * writer guarantees one newline, at the end (json-bytes.ts refuses any inside the document).
+   */
+  #addItem(index: number, item: Buffer): string | undefined {
+    const length = item.length;
+    if (length > this.#maxBytes) {
+      this.#flush();
+      this.#chunks.push({ body: item, indexes: [index], offsets: [0, length], oversized: true });
+      return undefined;
+    }
+    if (this.#offset - this.#base + length > this.#maxBytes) this.#flush();
+    let buffer = this.#buffer;
+    if (buffer === undefined || buffer.length - this.#offset < length) buffer = this.#grow(length);
+    const end = this.#offset + item.copy(buffer, this.#offset);
+    this.#indexes.push(index);
+    this.#offsets.push(end - this.#base);
+    this.#offset = end;
     return undefined;
   }
 
@@ -107,10 +139,11 @@ export class ChunkWriter {
     return this.#chunks.splice(0);
   }
 
-  #addOversized(index: number, header: string, source: string, length: number): string | undefined {
+  #addOversized(index: number, header: string, source: string | Buffer, length: number): string | undefined {
     const body = Buffer.allocUnsafe(length);
     const sourceStart = body.write(header, 0);
-    body.write(source, sourceStart);
+    if (typeof source === 'string') body.write(source, sourceStart);
+    else source.copy(body, sourceStart);
     body[length - 1] = NEWLINE;
     if (body.indexOf(NEWLINE, sourceStart) !== length - 1) return NEWLINE_INSIDE;
     this.#flush();

@@ -1,3 +1,4 @@
+import { verifyAllSucceeded } from './classify-fast.ts';
 import { type BulkAction, type ItemClass, ItemClasses } from './types.ts';
 
 /** How one bulk item (or every item of a failed request) is to be treated, and why. */
@@ -63,8 +64,8 @@ function truncate(text: string): string {
   return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text;
 }
 
-/** Classifies by status and OpenSearch error type; used for items and for whole requests. */
-// One shared, frozen verdict per success status: a bulk answer is mostly 201s.
+// One shared, frozen verdict per success status: a bulk answer is mostly 201s. Callers only read
+// verdicts (index-batch copies one before changing it).
 const SUCCESSES = new Map<number, ItemVerdict>();
 
 function success(status: number): ItemVerdict {
@@ -76,6 +77,7 @@ function success(status: number): ItemVerdict {
   return verdict;
 }
 
+/** Classifies by status and OpenSearch error type; used for items and for whole requests. */
 export function classifyStatus(status: number, action: BulkAction, error: unknown): ItemVerdict {
   if (status >= 200 && status < 300) return success(status);
   const { errorType, reason } = describeError(error);
@@ -124,12 +126,35 @@ const untrusted = (reason: string, status?: number): ResponseVerdict => ({
 });
 
 /**
+ * The verdict of a 2xx answer whose raw body (Buffer or string) is the canonical all-succeeded
+ * shape matching `sent`, found without JSON.parse; `undefined` when the full parse must decide.
+ */
+export function classifyAllSucceeded(body: unknown, sent: readonly SentItem[]): ResponseVerdict | undefined {
+  let bytes: Uint8Array;
+  if (Buffer.isBuffer(body)) bytes = body;
+  else if (typeof body === 'string') bytes = Buffer.from(body);
+  else return undefined;
+  const items = verifyAllSucceeded(bytes, sent, success);
+  return items === undefined ? undefined : { kind: 'items', items };
+}
+
+/**
  * Classifies one bulk answer. Whole-request failures: network errors, 408/429/5xx and cluster
  * blocks are retryable; 401/403/404 too, as a wrong role or endpoint is fixed by operators, not by
  * the data; 413 asks for a split; any other 4xx means the body itself was refused (our bug):
  * permanent. A 2xx whose items do not match what was sent is not trusted: retryable.
  */
 export function classifyResponse(answer: BulkAnswer, sent: readonly SentItem[]): ResponseVerdict {
+  // Most answers are all-succeeded: recognised on the bytes, else parsed in full.
+  if (!('error' in answer) && answer.statusCode >= 200 && answer.statusCode < 300) {
+    const verdict = classifyAllSucceeded(answer.body, sent);
+    if (verdict !== undefined) return verdict;
+  }
+  return classifyResponseSlow(answer, sent);
+}
+
+/** classifyResponse by JSON.parse alone: the reference the fast path must agree with. */
+export function classifyResponseSlow(answer: BulkAnswer, sent: readonly SentItem[]): ResponseVerdict {
   if ('error' in answer) {
     const error = answer.error;
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -43,6 +43,11 @@ export interface IndexBatchOptions {
   deadLetterPrefix: string;
   /** Records handed over in slices: a chunk leaves at a slice's end once it holds this much (default 1 MiB). */
   streamChunkBytes?: number;
+  /**
+   * Records the slices will hold in all, when known: near the end, chunks are cut smaller so the
+   * last answer arrives soon after the last record is prepared.
+   */
+  expectedRecords?: number;
 }
 
 /** Why a record did not end in OpenSearch (dead-lettered or reported). */
@@ -308,6 +313,12 @@ export async function indexBatch(
     for (let k = 0; k < chunk.indexes.length; k++) settleItem(chunk, k, verdict.verdict, retry);
   };
 
+  /** Bytes the records still to come should take, at the average so far (infinite when unknown). */
+  const remainingBytes = (seen: number, bytes: number): number =>
+    options.expectedRecords === undefined || seen === 0
+      ? Number.POSITIVE_INFINITY
+      : Math.max(0, options.expectedRecords - seen) * (bytes / seen);
+
   let attemptsMade = 0;
   let retry: EncodedItem[] = [];
   if (whole) {
@@ -316,13 +327,23 @@ export async function indexBatch(
   } else {
     const queue = new SendQueue(options.concurrency, (chunk) => sendChunk(chunk, retry));
     const streamBytes = Math.min(options.streamChunkBytes ?? STREAM_CHUNK_BYTES, options.maxChunkBytes);
+    let cutBytes = 0;
     for await (const slice of source as AsyncIterable<readonly PreparedRecord[]>) {
       for (const record of slice) {
         records.push(record);
         admit(records.length - 1);
       }
-      if (writer.pendingBytes >= streamBytes) writer.cut();
-      for (const chunk of writer.take()) queue.push(chunk);
+      const pending = writer.pendingBytes;
+      if (
+        pending >= streamBytes ||
+        (pending > 0 && pending >= remainingBytes(records.length, cutBytes + pending))
+      ) {
+        writer.cut();
+      }
+      for (const chunk of writer.take()) {
+        cutBytes += chunk.body.length;
+        queue.push(chunk);
+      }
     }
     for (const chunk of writer.finish()) queue.push(chunk);
     await queue.drained();

@@ -46,8 +46,13 @@ export type PreparedRecord =
       action: BulkAction;
       index: string;
       id: string;
-      /** The document, already serialised as one line of JSON (no newline). */
-      source: string;
+      /** The document, already serialised as one line of JSON (no newline): text, or its UTF-8 bytes. */
+      source: string | Buffer;
+      /**
+       * The whole bulk item (action line, document, newline) when the JSON fast path wrote it in
+       * one go; `source` is then a view of its document part.
+       */
+      item?: Buffer;
       /** The original Kafka value, for the dead-letter store should the write fail permanently. */
       original: Buffer | null;
       /** Kafka timestamp (epoch ms), for lag metrics. */

@@ -10,7 +10,13 @@ import { truncateUtf8 } from './utf8.ts';
 /** Where fields that did not fit the limits are kept, as one JSON string. */
 export const OVERFLOW_FIELD = 'sluice.overflow';
 
+/** `Date` accepts ±8.64e15 ms; anything outside would throw in toISOString. */
 const MAX_TIME_MS = 8.64e15;
+
+/** An event time the document can carry. */
+export function usableTime(ms: number | undefined): ms is number {
+  return ms !== undefined && Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME_MS;
+}
 
 /** Fields the document adds itself, kept free in the field budget. */
 export const RESERVED_FIELDS = 10;

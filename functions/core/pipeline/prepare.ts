@@ -11,9 +11,10 @@ import {
   type PipelineConfig,
   selectPipeline,
 } from './config.ts';
-import { buildDocument, isoTimestamp, RESERVED_FIELDS } from './document.ts';
+import { buildDocument, isoTimestamp, RESERVED_FIELDS, usableTime } from './document.ts';
 import { type Fields, getPath } from './fields.ts';
 import { documentId } from './id.ts';
+import { fastJsonPlan, prepareJsonBytes } from './json-fast.ts';
 import { createJsonMembers, scanJsonObject } from './json-scan.ts';
 import { fitsLimits } from './limits.ts';
 import { applyOps } from './ops.ts';
@@ -86,9 +87,6 @@ function utf8Text(value: Buffer): string | undefined {
   return bom ? value.toString('utf8', 3) : value.toString('utf8');
 }
 
-/** `Date` accepts ±8.64e15 ms; anything outside would throw in toISOString. */
-const MAX_TIME_MS = 8.64e15;
-
 class RecordRejected {
   readonly errorType: string;
   readonly reason: string;
@@ -159,6 +157,11 @@ function prepareValue(
   counters: PrepareCounters,
   options: PrepareOptions,
 ): PreparedRecord {
+  const plan = fastJsonPlan(pipeline);
+  if (plan !== undefined) {
+    const fast = prepareJsonBytes(value, record, coords, pipeline, plan, counters, options.now);
+    if (fast !== undefined) return fast;
+  }
   const text = utf8Text(value);
   if (text === undefined) {
     counters.decodeErrors++;
@@ -355,10 +358,6 @@ function looksLikeObject(line: string): boolean {
   return false;
 }
 
-function usable(ms: number | undefined): ms is number {
-  return ms !== undefined && Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME_MS;
-}
-
 /** Event time: the first readable timestamp field, else the Kafka timestamp, else the batch time. */
 function eventTime(
   fields: Fields,
@@ -373,12 +372,12 @@ function eventTime(
     if (typeof value !== 'string' && typeof value !== 'number') continue;
     present = true;
     const ms = pipeline.timestamp.parse(value);
-    if (usable(ms)) return ms;
+    if (usableTime(ms)) return ms;
   }
   if (present) counters.timestampFallbacks++;
   // Kafka reports -1 when a record carries no timestamp (old message formats).
-  if (usable(record.timestamp) && record.timestamp >= 0) return record.timestamp;
-  if (usable(options.now)) return options.now;
+  if (usableTime(record.timestamp) && record.timestamp >= 0) return record.timestamp;
+  if (usableTime(options.now)) return options.now;
   throw new RecordRejected(
     PrepareErrorTypes.timestamp,
     'no usable timestamp in the data, in Kafka, or from the batch',

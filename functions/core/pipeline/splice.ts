@@ -48,7 +48,7 @@ function movableLevel(fields: Fields): string | undefined {
 const serviceMembers = new Map<string, string>();
 
 /** `,"service":{"name":…}`, cached: a batch carries few service names. */
-function serviceMember(name: string): string {
+export function serviceMember(name: string): string {
   let member = serviceMembers.get(name);
   if (member === undefined) {
     member = `,"service":{"name":${JSON.stringify(name)}}`;
@@ -61,7 +61,7 @@ function serviceMember(name: string): string {
 let quotedTopic = '';
 let topicPrefix = '';
 
-function kafkaMember(record: KafkaRecord): string {
+export function kafkaMember(record: KafkaRecord): string {
   if (record.topic !== quotedTopic) {
     topicPrefix = `,"kafka":{"topic":${JSON.stringify(record.topic)},"partition":`;
     quotedTopic = record.topic;

@@ -407,7 +407,7 @@ export function compileTimestampParser(
       48
     );
   };
-  return (value) => {
+  const parser: TimestampParser = (value) => {
     if (typeof value === 'number') return parseOnce(value);
     if (isoFirst && isCanonicalIso(value)) {
       const ms = canonical(value);
@@ -419,6 +419,62 @@ export function compileTimestampParser(
     cache.set(value, ms);
     return ms;
   };
+  if (isoFirst) {
+    // The same, on the bytes of a JSON string (the JSON fast path): no string for the usual line.
+    const secondBytes = new Uint8Array(19);
+    let bytesMs: number | undefined;
+    let filled = false;
+    isoBytesParsers.set(parser, (bytes, start, end) => {
+      if (!isCanonicalIsoBytes(bytes, start, end)) return undefined;
+      let same = filled;
+      for (let i = 0; same && i < 19; i++) same = bytes[start + i] === secondBytes[i];
+      if (!same) {
+        let prefix = '';
+        for (let i = 0; i < 19; i++) {
+          secondBytes[i] = bytes[start + i]!;
+          prefix += String.fromCharCode(bytes[start + i]!);
+        }
+        bytesMs = parseOnce(`${prefix}.000Z`);
+        filled = true;
+      }
+      if (bytesMs === undefined) return undefined;
+      return (
+        bytesMs + (bytes[start + 20]! - 48) * 100 + (bytes[start + 21]! - 48) * 10 + bytes[start + 22]! - 48
+      );
+    });
+  }
+  return parser;
+}
+
+/**
+ * A parser's result for the UTF-8 bytes of a canonical `yyyy-MM-ddTHH:mm:ss.SSSZ` string, the same
+ * as for its text; undefined when the bytes are not that shape or the parser cannot say so
+ * cheaply (then parse the text).
+ */
+export type IsoBytesParser = (bytes: Uint8Array, start: number, end: number) => number | undefined;
+const isoBytesParsers = new WeakMap<TimestampParser, IsoBytesParser>();
+
+/** The bytes form of a compiled parser whose first format is ISO 8601, if it is one. */
+export function isoBytesParser(parser: TimestampParser): IsoBytesParser | undefined {
+  return isoBytesParsers.get(parser);
+}
+
+/** isCanonicalIso on bytes, all ASCII (so the text has the same 24 characters). */
+function isCanonicalIsoBytes(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end - start !== 24) return false;
+  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return false;
+  return (
+    bytes[start + 4] === 0x2d &&
+    bytes[start + 7] === 0x2d &&
+    bytes[start + 10] === 0x54 &&
+    bytes[start + 13] === 0x3a &&
+    bytes[start + 16] === 0x3a &&
+    bytes[start + 19] === 0x2e &&
+    bytes[start + 23] === 0x5a &&
+    isDigit(bytes[start + 20]!) &&
+    isDigit(bytes[start + 21]!) &&
+    isDigit(bytes[start + 22]!)
+  );
 }
 
 const ISO_FORMATS: ReadonlySet<string> = new Set(['iso8601', 'rfc5424', 'rfc3339']);

@@ -8,6 +8,7 @@ import { type CheckpointStore, type ObjectSource, splitLines } from '../../../fu
 import { archiveObjects } from '../../../functions/core/archive/objects.ts';
 import type { ListedObject } from '../../../functions/core/archive/plan.ts';
 import { parseReplayRequest } from '../../../functions/core/archive/request.ts';
+import { sourceText } from '../../../functions/core/bulk/encode.ts';
 import type { IndexBatchOptions } from '../../../functions/core/bulk/index-batch.ts';
 import type { DeadLetterEntry } from '../../../functions/core/bulk/types.ts';
 import type { KafkaRecord } from '../../../functions/core/kafka/types.ts';
@@ -123,7 +124,7 @@ function expectedDocuments(records: KafkaRecord[]): Map<string, string> {
   const cfg = config();
   for (const r of records) {
     const p = prepareRecord(r, cfg, counters, { now: NOW });
-    if (p.kind === 'write') out.set(`${p.index}/${p.id}`, p.source);
+    if (p.kind === 'write') out.set(`${p.index}/${p.id}`, sourceText(p.source));
   }
   return out;
 }

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classifyResponse, classifyStatus, type SentItem } from '../../../functions/core/bulk/classify.ts';
+import {
+  classifyAllSucceeded,
+  classifyResponse,
+  classifyResponseSlow,
+  classifyStatus,
+  type SentItem,
+} from '../../../functions/core/bulk/classify.ts';
 
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../fixtures/opensearch', name), 'utf8'));
@@ -123,6 +129,104 @@ describe('classifyResponse on whole-request outcomes', () => {
     expect(classifyResponse({ statusCode: 200, body }, sent)).toMatchObject({
       kind: 'request',
       verdict: { class: 'retryable', errorType: 'invalid_response' },
+    });
+  });
+});
+
+describe('classifyResponse fast path for all-succeeded answers', () => {
+  const sent: SentItem[] = [
+    { action: 'create', id: 'app-logs:0:1000000' },
+    { action: 'create', id: 'app-logs:0:1000001' },
+  ];
+  const canonical =
+    '{"errors":false,"items":[{"create":{"_id":"app-logs:0:1000000","status":201}},' +
+    '{"create":{"_id":"app-logs:0:1000001","status":201}}]}';
+  const created = {
+    kind: 'items',
+    items: [classifyStatus(201, 'create', undefined), classifyStatus(201, 'create', undefined)],
+  };
+
+  it('recognises the canonical answer on its bytes, with the shared success verdicts', () => {
+    const verdict = classifyAllSucceeded(Buffer.from(canonical), sent);
+    expect(verdict).toEqual(created);
+    expect(verdict?.kind === 'items' && verdict.items[0]).toBe(classifyStatus(201, 'create', undefined));
+    expect(classifyResponse({ statusCode: 200, body: Buffer.from(canonical) }, sent)).toEqual(created);
+  });
+
+  it.each([
+    ['a string body', canonical],
+    ['a leading took', `{"took":30,${canonical.slice(1)}`],
+    ['took 0', `{"took":0,${canonical.slice(1)}`],
+    ['items without _id', '{"errors":false,"items":[{"create":{"status":201}},{"create":{"status":201}}]}'],
+    ['surrounding whitespace', ` \r\n${canonical}\n`],
+  ])('takes the fast path for %s', (_name, body) => {
+    expect(classifyAllSucceeded(body, sent)).toEqual(created);
+    expect(classifyAllSucceeded(Buffer.from(body), sent)).toEqual(created);
+  });
+
+  it('takes the fast path for index actions answered 200 and 201, and for an empty batch', () => {
+    const indexed: SentItem[] = [
+      { action: 'index', id: 'a' },
+      { action: 'create', id: 'b' },
+    ];
+    const body =
+      '{"errors":false,"items":[{"index":{"_id":"a","status":200}},{"create":{"_id":"b","status":201}}]}';
+    expect(classifyAllSucceeded(Buffer.from(body), indexed)).toEqual({
+      kind: 'items',
+      items: [
+        { class: 'success', status: 200 },
+        { class: 'success', status: 201 },
+      ],
+    });
+    expect(classifyAllSucceeded(Buffer.from('{"errors":false,"items":[]}'), [])).toEqual({
+      kind: 'items',
+      items: [],
+    });
+  });
+
+  const swap = (from: string, to: string) => canonical.replace(from, to);
+  it.each([
+    ['inner whitespace', swap('"status":201', '"status": 201')],
+    [
+      'status before _id',
+      swap('"_id":"app-logs:0:1000000","status":201', '"status":201,"_id":"app-logs:0:1000000"'),
+    ],
+    ['an escaped id', swap('app-logs:0:1000000', 'app-logs\\u003a0:1000000')],
+    ['errors true', swap('"errors":false', '"errors":true')],
+    ['an unknown key', swap('"status":201}', '"status":201,"result":"created"}')],
+    ['a 409', swap('"status":201}', '"status":409}')],
+    ['a 2xx written as a float', swap('"status":201}', '"status":201.0}')],
+    ['another id', swap('1000001', '1000002')],
+    ['a shorter id', swap('1000001', '100000')],
+    ['another action', swap('{"create":{"_id":"app-logs:0:1000001"', '{"index":{"_id":"app-logs:0:1000001"')],
+    ['a missing item', '{"errors":false,"items":[{"create":{"_id":"app-logs:0:1000000","status":201}}]}'],
+    ['a leading zero in took', `{"took":030,${canonical.slice(1)}`],
+    ['trailing garbage', `${canonical}x`],
+    ['a truncated body', canonical.slice(0, -1)],
+    ['a byte order mark', `\uFEFF${canonical}`],
+  ])('falls back to the full parse on %s, with the same verdict', (_name, body) => {
+    expect(classifyAllSucceeded(Buffer.from(body), sent)).toBeUndefined();
+    const answer = { statusCode: 200, body: Buffer.from(body) };
+    expect(classifyResponse(answer, sent)).toEqual(classifyResponseSlow(answer, sent));
+  });
+
+  it('does not match an id that needs escaping or is not ASCII', () => {
+    for (const id of ['a"b', 'a\\b', 'é', 'a\u0001b']) {
+      const body = JSON.stringify({ errors: false, items: [{ create: { _id: id, status: 201 } }] });
+      const one: SentItem[] = [{ action: 'create', id }];
+      expect(classifyAllSucceeded(Buffer.from(body), one)).toBeUndefined();
+      expect(classifyResponse({ statusCode: 200, body }, one)).toEqual({
+        kind: 'items',
+        items: [{ class: 'success', status: 201 }],
+      });
+    }
+  });
+
+  it('leaves parsed bodies and non-2xx answers to the full classification', () => {
+    expect(classifyAllSucceeded(JSON.parse(canonical), sent)).toBeUndefined();
+    expect(classifyResponse({ statusCode: 500, body: Buffer.from(canonical) }, sent)).toEqual({
+      kind: 'request',
+      verdict: { class: 'retryable', status: 500, errorType: 'http_500', reason: 'status 500' },
     });
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { sourceText } from '../../../functions/core/bulk/encode.ts';
 import type { PreparedRecord } from '../../../functions/core/bulk/types.ts';
 import { parsePipelineConfig } from '../../../functions/core/pipeline/config.ts';
 import { createPrepareCounters, prepareRecord } from '../../../functions/core/pipeline/prepare.ts';
@@ -64,7 +65,7 @@ const config = parsePipelineConfig({
 
 function write(prepared: PreparedRecord) {
   if (prepared.kind !== 'write') throw new Error(`expected a write, got ${JSON.stringify(prepared)}`);
-  return { ...prepared, doc: JSON.parse(prepared.source) };
+  return { ...prepared, doc: JSON.parse(sourceText(prepared.source)) };
 }
 
 describe('prepareRecord', () => {

@@ -1,0 +1,570 @@
+// The JSON fast path: a record whose value is a plain JSON object is checked and split into
+// members on its bytes (json-bytes.ts), and its document is written straight into a shared
+// buffer from the original bytes plus what the document adds (`@timestamp`, `service.name`,
+// `log.level`, `kafka.*`). No string of the line, no JSON.parse, no object per field, no
+// JSON.stringify. The result is the same document the JSON.parse path builds (the splice tests
+// compare both on any line); every case this does not cover returns undefined and takes that path.
+
+import { isUtf8 } from 'node:buffer';
+import { actionPrefixBytes } from '../bulk/encode.ts';
+import type { PreparedRecord } from '../bulk/types.ts';
+import type { KafkaRecord } from '../kafka/types.ts';
+import { Codecs, type CompiledPipeline } from './config.ts';
+import { isoTimestamp, RESERVED_FIELDS, usableTime } from './document.ts';
+import type { Fields } from './fields.ts';
+import { documentId, IdTypes } from './id.ts';
+import type { Template } from './index-name.ts';
+import {
+  type ByteLimits,
+  type ByteMembers,
+  createByteMembers,
+  keyEquals,
+  scanJsonBytes,
+  ValueTypes,
+} from './json-bytes.ts';
+import { keyText } from './ops.ts';
+import { routeFrom } from './route.ts';
+import { serviceMember } from './splice.ts';
+import { type IsoBytesParser, isoBytesParser } from './timestamp.ts';
+
+/** What a pipeline's fast path needs, worked out once per pipeline. */
+interface FastJsonPlan {
+  limits: ByteLimits;
+  /** The timestamp fields, in order, as key bytes. */
+  timestampKeys: Uint8Array[];
+  isoBytes: IsoBytesParser | undefined;
+  /** Key lengths worth comparing (timestamp fields and the names the document rewrites). */
+  keyLengths: Uint8Array;
+  /** Times in one bucket of this many ms render the same index name for one service. */
+  routeBucketMs: number;
+  /** The last name rendered for the pipeline's own service name. */
+  defaultRoute: RouteMemo;
+}
+
+/** The last index name rendered for a service: the next record mostly has the same. */
+interface RouteMemo {
+  template: Template | undefined;
+  bucket: number;
+  index: string;
+}
+
+export interface FastJsonCounters {
+  timestampFallbacks: number;
+  routedToFallback: number;
+  idFallbacks: number;
+}
+
+const plans = new WeakMap<CompiledPipeline, FastJsonPlan | null>();
+const MAX_KEY_LENGTH = 64;
+
+function keyLengths(timestampFields: readonly string[]): Uint8Array {
+  const lengths = new Uint8Array(MAX_KEY_LENGTH);
+  for (const name of [...timestampFields, '@timestamp', 'kafka', 'level', 'service', 'log']) {
+    if (name.length < MAX_KEY_LENGTH) lengths[name.length] = 1;
+  }
+  return lengths;
+}
+const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+
+/**
+ * The fast path applies to JSON pipelines with no ops, no `event.original`, a route that reads no
+ * field but `service.name`, an id that reads no field, and top-level timestamp fields.
+ */
+export function fastJsonPlan(pipeline: CompiledPipeline): FastJsonPlan | undefined {
+  let plan = plans.get(pipeline);
+  if (plan === undefined) {
+    const fields = pipeline.timestamp.fields;
+    const eligible =
+      (pipeline.codec === Codecs.json || pipeline.codec === Codecs.auto) &&
+      pipeline.ops.length === 0 &&
+      !pipeline.eventOriginal &&
+      pipeline.id.type !== IdTypes.field &&
+      pipeline.route.template.parts.every((part) => part.kind !== 'field' || part.path === 'service.name') &&
+      fields.every(
+        (field) => !field.includes('.') && field.length < MAX_KEY_LENGTH && /^[\x21-\x7e]+$/.test(field),
+      );
+    plan = eligible
+      ? {
+          limits: {
+            maxLeaves: Math.max(0, pipeline.limits.maxFields - RESERVED_FIELDS),
+            maxDepth: pipeline.limits.maxDepth,
+            maxStringBytes: pipeline.limits.maxFieldBytes,
+          },
+          timestampKeys: fields.map(ascii),
+          isoBytes: isoBytesParser(pipeline.timestamp.parse),
+          keyLengths: keyLengths(fields),
+          // Date parts are rendered per hour or per day (index-name.ts): the finest decides.
+          routeBucketMs: Math.min(
+            Number.POSITIVE_INFINITY,
+            ...pipeline.route.template.parts.map((part) =>
+              part.kind === 'date' ? part.format.bucketMs : Number.POSITIVE_INFINITY,
+            ),
+          ),
+          defaultRoute: { template: undefined, bucket: Number.NaN, index: '' },
+        }
+      : null;
+    plans.set(pipeline, plan);
+  }
+  return plan ?? undefined;
+}
+
+const members: ByteMembers = createByteMembers();
+const KEY_TIMESTAMP = ascii('@timestamp');
+const KEY_KAFKA = ascii('kafka');
+const KEY_LEVEL = ascii('level');
+const KEY_SERVICE = ascii('service');
+const KEY_LOG = ascii('log');
+/** Top-level names the document writes: a dotted key starting with one (`log.level`) is left to JSON.parse. */
+const WRITTEN = ['@timestamp', 'kafka', 'level', 'log', 'service', 'event', 'sluice'].map(ascii);
+const QUOTE = 0x22;
+/** Kafka timestamps the document carries (see kafkaTimestamp in document.ts). */
+const MAX_KAFKA_MS = 8.64e15;
+const COMMA = 0x2c;
+
+// Which member plays which part in the record being prepared (-1: none).
+let timestampMember = -1;
+let kafkaMemberIndex = -1;
+let levelMember = -1;
+let serviceMemberIndex = -1;
+const timestampOf: number[] = [];
+
+/** Sorts the top-level members; false when one needs the JSON.parse path. */
+function classifyMembers(value: Uint8Array, plan: FastJsonPlan): boolean {
+  timestampMember = -1;
+  kafkaMemberIndex = -1;
+  levelMember = -1;
+  serviceMemberIndex = -1;
+  const keys = plan.timestampKeys;
+  for (let f = 0; f < keys.length; f++) timestampOf[f] = -1;
+  for (let m = 0; m < members.count; m++) {
+    const start = members.keyStart[m]! + 1;
+    const end = members.keyEnd[m]! - 1;
+    // Most keys are none of these: their length alone says so.
+    if (end - start >= MAX_KEY_LENGTH || plan.keyLengths[end - start] === 0) continue;
+    for (let f = 0; f < keys.length; f++) if (keyEquals(value, start, end, keys[f]!)) timestampOf[f] = m;
+    if (keyEquals(value, start, end, KEY_TIMESTAMP)) timestampMember = m;
+    else if (keyEquals(value, start, end, KEY_KAFKA)) kafkaMemberIndex = m;
+    else if (keyEquals(value, start, end, KEY_LEVEL)) levelMember = m;
+    else if (keyEquals(value, start, end, KEY_SERVICE)) serviceMemberIndex = m;
+    // `log` would take the level inside it: left to JSON.parse (it is rare in plain app logs).
+    else if (keyEquals(value, start, end, KEY_LOG)) return false;
+  }
+  if (members.dottedKeys > 0) {
+    for (let m = 0; m < members.count; m++) if (dottedWrittenKey(value, m)) return false;
+  }
+  return true;
+}
+
+function dottedWrittenKey(value: Uint8Array, m: number): boolean {
+  const start = members.keyStart[m]! + 1;
+  const end = members.keyEnd[m]! - 1;
+  let dot = start;
+  while (dot < end && value[dot] !== 0x2e) dot++;
+  if (dot === end) return false;
+  for (const name of WRITTEN) if (keyEquals(value, start, dot, name)) return true;
+  return false;
+}
+
+/** The text of a string member without escapes (quotes excluded). */
+function stringText(value: Buffer, m: number): string {
+  return value.toString('utf8', members.valueStart[m]! + 1, members.valueEnd[m]! - 1);
+}
+
+function numberText(value: Uint8Array, m: number): string {
+  let text = '';
+  for (let i = members.valueStart[m]!; i < members.valueEnd[m]!; i++) text += String.fromCharCode(value[i]!);
+  return text;
+}
+
+// Names seen lately, by their bytes: a batch carries few services and levels, so their strings
+// and members are found without decoding the bytes again.
+interface Cached extends RouteMemo {
+  bytes: Uint8Array;
+  /** The name as a string (service), or nothing (level). */
+  text: string;
+  /** The bytes the document writes for it. */
+  member: Uint8Array;
+}
+const CACHE_SIZE = 16;
+const serviceNames: Cached[] = [];
+const levelMembers: Cached[] = [];
+
+function cached(cache: Cached[], value: Buffer, start: number, end: number): Cached | undefined {
+  const length = end - start;
+  for (let c = 0; c < cache.length; c++) {
+    const entry = cache[c]!;
+    if (entry.bytes.length !== length) continue;
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (entry.bytes[i] !== value[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return entry;
+  }
+  return undefined;
+}
+
+function remember(cache: Cached[], entry: Cached): Cached {
+  if (cache.length >= CACHE_SIZE) cache.pop();
+  cache.unshift(entry);
+  return entry;
+}
+
+/** A service name given as a plain non-empty string member's text (quotes excluded). */
+function serviceFromBytes(value: Buffer, start: number, end: number): Cached {
+  const hit = cached(serviceNames, value, start, end);
+  if (hit !== undefined) return hit;
+  const text = value.toString('utf8', start, end);
+  return remember(serviceNames, {
+    bytes: Buffer.from(value.subarray(start, end)),
+    text,
+    member: serviceBytes(text),
+    ...noRoute(),
+  });
+}
+
+/** `,"log":{"level":<the level's own JSON text>}`. */
+function levelFromBytes(value: Buffer, start: number, end: number): Uint8Array {
+  const hit = cached(levelMembers, value, start, end);
+  if (hit !== undefined) return hit.member;
+  const raw = value.toString('utf8', start, end);
+  return remember(levelMembers, {
+    bytes: Buffer.from(value.subarray(start, end)),
+    text: '',
+    member: Buffer.from(`,"log":{"level":${raw}}`),
+    ...noRoute(),
+  }).member;
+}
+
+const serviceMembers = new Map<string, Uint8Array>();
+function serviceBytes(name: string): Uint8Array {
+  let bytes = serviceMembers.get(name);
+  if (bytes === undefined) {
+    bytes = Buffer.from(serviceMember(name));
+    if (serviceMembers.size >= 1024) serviceMembers.clear();
+    serviceMembers.set(name, bytes);
+  }
+  return bytes;
+}
+
+// Documents are written one after another into a shared buffer; each record's bulk item is a view
+// of its own stretch. A full buffer is left to the records that view it, and a new one started.
+const SLAB_BYTES = 1024 * 1024;
+let slab: Buffer = Buffer.alloc(0);
+
+function reserve(at: number, bytes: number): number {
+  if (slab.length - at < bytes) {
+    slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, bytes));
+    return 0;
+  }
+  return at;
+}
+let slabOffset = 0;
+
+/** Short byte strings are copied in a loop: cheaper than a native call for a few dozen bytes. */
+function put(bytes: Uint8Array, at: number): number {
+  const length = bytes.length;
+  if (length > 48) {
+    slab.set(bytes, at);
+    return at + length;
+  }
+  for (let i = 0; i < length; i++) slab[at + i] = bytes[i]!;
+  return at + length;
+}
+
+/** A non-negative safe integer in decimal. */
+function putInt(n: number, at: number): number {
+  if (n <= 0x7fffffff) {
+    // Small integers: integer division, no floating point.
+    let digits = 1;
+    for (let t = n; t >= 10; t = (t / 10) | 0) digits++;
+    let v = n;
+    for (let i = at + digits - 1; i >= at; i--) {
+      const q = (v / 10) | 0;
+      slab[i] = 0x30 + v - q * 10;
+      v = q;
+    }
+    return at + digits;
+  }
+  let digits = 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+  let v = n;
+  for (let i = at + digits - 1; i >= at; i--) {
+    slab[i] = 0x30 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  return at + digits;
+}
+
+/** Copies `slab[from, to)` to `at` (a few bytes written just before). */
+function again(from: number, to: number, at: number): number {
+  for (let i = from; i < to; i++) slab[at++] = slab[i]!;
+  return at;
+}
+
+/** ISO 8601 (`toISOString`) of a time, from a per-second cache of its first 19 bytes. */
+interface SecondBytes {
+  second: number;
+  bytes: Uint8Array;
+}
+const eventSecond: SecondBytes = { second: Number.NaN, bytes: new Uint8Array(19) };
+const kafkaSecond: SecondBytes = { second: Number.NaN, bytes: new Uint8Array(19) };
+/** Years 0000–9999: `toISOString` uses a longer signed form outside them. */
+const MIN_FAST_MS = -62_167_219_200_000;
+const MAX_FAST_MS = 253_402_300_799_999;
+
+function putIso(ms: number, cache: SecondBytes, at: number): number {
+  const whole = Math.trunc(ms);
+  if (whole < MIN_FAST_MS || whole > MAX_FAST_MS) return at + slab.write(isoTimestamp(whole), at, 'latin1');
+  const second = Math.floor(whole / 1000);
+  if (second !== cache.second) {
+    const text = new Date(second * 1000).toISOString();
+    for (let i = 0; i < 19; i++) cache.bytes[i] = text.charCodeAt(i);
+    cache.second = second;
+  }
+  const out = put(cache.bytes, at);
+  const milli = whole - second * 1000;
+  slab[out] = 0x2e; // .
+  slab[out + 1] = 0x30 + Math.floor(milli / 100);
+  slab[out + 2] = 0x30 + (Math.floor(milli / 10) % 10);
+  slab[out + 3] = 0x30 + (milli % 10);
+  slab[out + 4] = 0x5a; // Z
+  return out + 5;
+}
+
+// Topic names are `[a-zA-Z0-9._-]` in Kafka: written as they are; any other goes through JSON.
+interface TopicBytes {
+  topic: string;
+  /** `<topic>` when it needs no escaping, else undefined. */
+  plain: Uint8Array | undefined;
+  /** `,"kafka":{"topic":"<topic>","partition":` */
+  kafka: Uint8Array;
+}
+let lastTopic: TopicBytes = { topic: '', plain: undefined, kafka: new Uint8Array(0) };
+
+function topicBytes(topic: string): TopicBytes {
+  if (topic !== lastTopic.topic) {
+    lastTopic = {
+      topic,
+      plain: /^[\w.-]*$/.test(topic) ? Buffer.from(topic, 'latin1') : undefined,
+      kafka: Buffer.from(`,"kafka":{"topic":${JSON.stringify(topic)},"partition":`),
+    };
+  }
+  return lastTopic;
+}
+
+const ID_OPEN_DOC = ascii('"}}\n{"@timestamp":"');
+const OFFSET = ascii(',"offset":');
+const KAFKA_TIMESTAMP = ascii(',"timestamp":"');
+const KEY = ascii(',"key":');
+/** Safe to write between quotes as they are (ids from hashes, topics, numbers). */
+const PLAIN_ID = /^[\w.:=-]*$/;
+
+/** The first byte after leading whitespace is `{` (a cheap test before the UTF-8 check). */
+function opensObject(value: Uint8Array): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return c === 0x7b;
+  }
+  return false;
+}
+
+const NO_FIELDS: Fields = {};
+
+function noRoute(): RouteMemo {
+  return { template: undefined, bucket: Number.NaN, index: '' };
+}
+
+/** routeFrom for a service, remembered per service and time bucket (names that fell back are not). */
+function route(
+  memo: RouteMemo,
+  pipeline: CompiledPipeline,
+  plan: FastJsonPlan,
+  service: string,
+  timestampMs: number,
+  counters: FastJsonCounters,
+): string {
+  const template = pipeline.route.template;
+  const bucket = Math.floor(timestampMs / plan.routeBucketMs);
+  if (memo.template === template && memo.bucket === bucket) return memo.index;
+  routeSource.service = service;
+  const fallbacks = counters.routedToFallback;
+  const index = routeFrom(pipeline.route, routeSource, readService, timestampMs, counters);
+  if (counters.routedToFallback === fallbacks) {
+    memo.template = template;
+    memo.bucket = bucket;
+    memo.index = index;
+  }
+  return index;
+}
+const routeSource: { service: string } = { service: '' };
+const readService = (source: { service: string }): unknown => source.service;
+
+/**
+ * The record prepared on its bytes, or undefined when it needs the JSON.parse path (which then
+ * handles it exactly as it would have without this one; nothing is counted here in that case).
+ */
+export function prepareJsonBytes(
+  value: Buffer,
+  record: KafkaRecord,
+  coords: PreparedRecord['coords'],
+  pipeline: CompiledPipeline,
+  plan: FastJsonPlan,
+  counters: FastJsonCounters,
+  now: number | undefined,
+): PreparedRecord | undefined {
+  if (!opensObject(value)) return undefined;
+  if (!isUtf8(value) || !scanJsonBytes(value, plan.limits, members) || !classifyMembers(value, plan)) {
+    return undefined;
+  }
+
+  // service.name: a non-empty string as written, else the pipeline's; an object is left to JSON.parse.
+  let service = pipeline.service;
+  let serviceEntry: Cached | undefined;
+  const s = serviceMemberIndex;
+  if (s !== -1) {
+    const type = members.valueType[s];
+    if (type === ValueTypes.object || members.escaped[s]) return undefined;
+    if (type === ValueTypes.string && members.valueEnd[s]! - members.valueStart[s]! > 2) {
+      serviceEntry = serviceFromBytes(value, members.valueStart[s]! + 1, members.valueEnd[s]! - 1);
+      service = serviceEntry.text;
+    }
+  }
+
+  // Event time: the first readable timestamp field, else Kafka's, else the batch's.
+  let timestampMs: number | undefined;
+  let canonicalAt = -1;
+  let present = false;
+  for (let f = 0; f < plan.timestampKeys.length; f++) {
+    const m = timestampOf[f]!;
+    if (m === -1) continue;
+    const type = members.valueType[m];
+    let ms: number | undefined;
+    if (type === ValueTypes.string) {
+      if (members.escaped[m]) return undefined;
+      present = true;
+      ms = plan.isoBytes?.(value, members.valueStart[m]! + 1, members.valueEnd[m]! - 1);
+      // A canonical ISO time (a valid date, as it parsed) is written back exactly as it reads.
+      if (ms !== undefined) canonicalAt = members.valueStart[m]! + 1;
+      else ms = pipeline.timestamp.parse(stringText(value, m));
+    } else if (type === ValueTypes.number) {
+      present = true;
+      ms = pipeline.timestamp.parse(Number(numberText(value, m)));
+    } else continue;
+    if (usableTime(ms)) {
+      timestampMs = ms;
+      break;
+    }
+    canonicalAt = -1;
+  }
+  const fellBack = timestampMs === undefined && present;
+  if (timestampMs === undefined) {
+    if (usableTime(record.timestamp) && record.timestamp >= 0) timestampMs = record.timestamp;
+    else if (usableTime(now)) timestampMs = now;
+    else return undefined;
+  }
+
+  // Nothing below refuses the record: counting starts here.
+  if (fellBack) counters.timestampFallbacks++;
+  const index = route(serviceEntry ?? plan.defaultRoute, pipeline, plan, service, timestampMs, counters);
+  const id = documentId(pipeline.id, record, NO_FIELDS, counters);
+
+  const l = levelMember;
+  const moveLevel = l !== -1 && members.valueType[l] === ValueTypes.string;
+  const serviceMemberBytes = serviceEntry === undefined ? serviceBytes(service) : serviceEntry.member;
+  const level = moveLevel ? levelFromBytes(value, members.valueStart[l]!, members.valueEnd[l]!) : undefined;
+  const topic = topicBytes(record.topic);
+  const prefix = actionPrefixBytes(pipeline.action, index);
+  const key = record.key === null ? undefined : JSON.stringify(keyText(record.key));
+  // Everything but the copied members is bounded by this (text counted at 3 bytes a unit).
+  const extra =
+    prefix.length +
+    3 * id.length +
+    serviceMemberBytes.length +
+    (level?.length ?? 0) +
+    topic.kafka.length +
+    3 * (key?.length ?? 0) +
+    200;
+  const start = reserve(slabOffset, value.length + extra);
+  // The action line: coordinates are written from their parts, other ids as text.
+  let at = put(prefix, start);
+  // Where the id's partition and offset digits are, to copy them into `kafka` (-1: not written).
+  let partitionAt = -1;
+  let partitionEnd = -1;
+  let offsetAt = -1;
+  let offsetEnd = -1;
+  slab[at++] = QUOTE;
+  if (pipeline.id.type === IdTypes.coordinates && topic.plain !== undefined) {
+    at = put(topic.plain, at);
+    slab[at++] = 0x3a; // :
+    partitionAt = at;
+    at = putInt(record.partition, at);
+    partitionEnd = at;
+    slab[at++] = 0x3a;
+    offsetAt = at;
+    at = putInt(record.offset, at);
+    offsetEnd = at;
+  } else if (PLAIN_ID.test(id)) {
+    at += slab.write(id, at, 'latin1');
+  } else {
+    at += slab.write(JSON.stringify(id).slice(1, -1), at);
+  }
+  at = put(ID_OPEN_DOC, at);
+  const sourceStart = at - 15; // the document's `{`
+  if (canonicalAt !== -1) {
+    for (let i = 0; i < 24; i++) slab[at + i] = value[canonicalAt + i]!;
+    at += 24;
+  } else at = putIso(timestampMs, eventSecond, at);
+  slab[at++] = QUOTE;
+  let runStart = -1;
+  let runEnd = -1;
+  for (let m = 0; m < members.count; m++) {
+    const keep = m !== timestampMember && m !== kafkaMemberIndex && m !== s && !(m === l && moveLevel);
+    if (keep) {
+      if (runStart === -1) runStart = members.keyStart[m]!;
+      runEnd = members.valueEnd[m]!;
+    } else if (runStart !== -1) {
+      slab[at++] = COMMA;
+      at += value.copy(slab, at, runStart, runEnd);
+      runStart = -1;
+    }
+  }
+  if (runStart !== -1) {
+    slab[at++] = COMMA;
+    at += value.copy(slab, at, runStart, runEnd);
+  }
+  at = put(serviceMemberBytes, at);
+  if (level !== undefined) at = put(level, at);
+  at = put(topic.kafka, at);
+  at = partitionAt === -1 ? putInt(record.partition, at) : again(partitionAt, partitionEnd, at);
+  at = put(OFFSET, at);
+  at = offsetAt === -1 ? putInt(record.offset, at) : again(offsetAt, offsetEnd, at);
+  if (record.timestamp >= 0 && record.timestamp <= MAX_KAFKA_MS && Number.isFinite(record.timestamp)) {
+    at = put(KAFKA_TIMESTAMP, at);
+    at = putIso(record.timestamp, kafkaSecond, at);
+    slab[at++] = QUOTE;
+  }
+  if (key !== undefined) {
+    at = put(KEY, at);
+    at += slab.write(key, at);
+  }
+  slab[at++] = 0x7d; // } kafka
+  slab[at++] = 0x7d; // } document
+  slab[at++] = 0x0a;
+  slabOffset = at;
+  const item = slab.subarray(start, at);
+  return {
+    kind: 'write',
+    coords,
+    pipeline: pipeline.name,
+    action: pipeline.action,
+    index,
+    id,
+    source: item.subarray(sourceStart - start, item.length - 1),
+    item,
+    original: value,
+    timestamp: record.timestamp,
+  };
+}
