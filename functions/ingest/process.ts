@@ -60,10 +60,14 @@ export async function processEvent(
       original: error.raw,
       timestamp: error.timestamp,
     }));
+    let left = decoded.records.length;
     for (const record of decoded.records) {
+      left--;
       slice.push(prepareRecord(record, config, prepare, { now }));
       if (now - record.timestamp > maxLagMs) maxLagMs = now - record.timestamp;
-      if (slice.length >= SLICE_RECORDS) {
+      // Smaller slices at the end: the last chunk is cut at a slice's end, and waited for.
+      const size = left < 2 * SLICE_RECORDS ? SLICE_RECORDS / 4 : SLICE_RECORDS;
+      if (slice.length >= size) {
         yield slice;
         slice = [];
         // Lets the sends just started go out, and answers that arrived be read.
@@ -72,7 +76,8 @@ export async function processEvent(
     }
     if (slice.length > 0) yield slice;
   }
-  const result = await indexBatch(slices(), deps, options);
+  const expectedRecords = decoded.records.length + decoded.errors.length;
+  const result = await indexBatch(slices(), deps, { ...options, expectedRecords });
   if (archive === undefined || archiving === undefined) {
     return { result, prepare, malformedHeaders: decoded.malformedHeaders, maxLagMs };
   }

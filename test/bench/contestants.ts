@@ -59,6 +59,8 @@ export function sluice(sinkUrl: string, pipelinesFile?: string): Contestant {
       S3_ENDPOINT: 'http://127.0.0.1:9',
       PIPELINES_FILE: pipelinesFile ?? path.resolve(import.meta.dirname, '../../infra/pipelines.yaml'),
       BULK_MAX_BYTES: String(BULK_MAX_BYTES),
+      // Ingest settings given to the bench (e.g. BULK_STREAM_BYTES) reach the handler as they would in Lambda.
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('BULK_'))),
     },
     onBatch: (batch) => {
       last = batch;
