@@ -19,6 +19,7 @@ import { createJsonMembers, scanJsonObject } from './json-scan.ts';
 import { fitsLimits } from './limits.ts';
 import { applyOps } from './ops.ts';
 import { routeDocument, routeFrom } from './route.ts';
+import { serializeDocument } from './serialize.ts';
 import { spliceDocument, splicedServiceName } from './splice.ts';
 
 /** What happened to the records of one batch, beyond their outcome. */
@@ -75,6 +76,11 @@ export const PrepareErrorTypes = {
 export interface PrepareOptions {
   /** Batch time (epoch ms), used only when neither the data nor Kafka gives a usable timestamp. */
   now?: number;
+  /**
+   * Builds every document with buildDocument and JSON.stringify, none on the fast paths (bytes,
+   * splice, one-walk serialiser): the reference the tests hold those paths to.
+   */
+  rebuild?: boolean;
 }
 
 /**
@@ -157,7 +163,7 @@ function prepareValue(
   counters: PrepareCounters,
   options: PrepareOptions,
 ): PreparedRecord {
-  const plan = fastJsonPlan(pipeline);
+  const plan = options.rebuild ? undefined : fastJsonPlan(pipeline);
   if (plan !== undefined) {
     const fast = prepareJsonBytes(value, record, coords, pipeline, plan, counters, options.now);
     if (fast !== undefined) return fast;
@@ -171,7 +177,7 @@ function prepareValue(
   parsedJson = false;
   const fields = parseLine(line, pipeline, counters);
   const timestampMs = eventTime(fields, record, pipeline, counters, options);
-  if (parsedJson && spliceable(pipeline)) {
+  if (parsedJson && !options.rebuild && spliceable(pipeline)) {
     const source = splicedSource(line, fields, timestampMs, record, pipeline);
     if (source !== undefined) {
       routeSource.fields = fields;
@@ -201,17 +207,39 @@ function prepareValue(
       timestamp: record.timestamp,
     };
   }
-  const doc = buildDocument(
-    {
-      fields,
-      timestampMs,
-      record,
-      service: pipeline.service,
-      limits: pipeline.limits,
-      original: pipeline.eventOriginal ? line : undefined,
-    },
-    counters,
-  );
+  const input = {
+    fields,
+    timestampMs,
+    record,
+    service: pipeline.service,
+    limits: pipeline.limits,
+    original: pipeline.eventOriginal ? line : undefined,
+  };
+  // A literal `service.name` key is what the route would read in the built document: left to it.
+  if (!options.rebuild && routedFromFields(pipeline) && !Object.hasOwn(fields, 'service.name')) {
+    // Written in one walk when the event fits the limits as it is (serialize.ts); the route then
+    // reads service.name and the event's own fields, as the built document would hold them.
+    const source = serializeDocument(input);
+    if (source !== undefined) {
+      routeSource.fields = fields;
+      routeSource.service = splicedServiceName(fields, pipeline.service) ?? pipeline.service;
+      const index = routeFrom(pipeline.route, routeSource, readRouteField, timestampMs, counters);
+      const id = documentId(pipeline.id, record, fields, counters);
+      routeSource.fields = NO_FIELDS;
+      return {
+        kind: 'write',
+        coords,
+        pipeline: pipeline.name,
+        action: pipeline.action,
+        index,
+        id,
+        source,
+        original: value,
+        timestamp: record.timestamp,
+      };
+    }
+  }
+  const doc = buildDocument(input, counters);
   return {
     kind: 'write',
     coords,
@@ -234,6 +262,25 @@ const spliceablePipelines = new WeakMap<CompiledPipeline, boolean>();
 function readsOnlyOwnFields(path: string): boolean {
   const dot = path.indexOf('.');
   return !WRITTEN.has(dot === -1 ? path : path.slice(0, dot));
+}
+
+const fieldRoutes = new WeakMap<CompiledPipeline, boolean>();
+
+/**
+ * Whether a pipeline's route and id read only `service.name` or fields the document leaves as the
+ * event has them, so both can be worked out without the built document.
+ */
+function routedFromFields(pipeline: CompiledPipeline): boolean {
+  let ok = fieldRoutes.get(pipeline);
+  if (ok === undefined) {
+    ok =
+      pipeline.route.template.parts.every(
+        (part) => part.kind !== 'field' || part.path === 'service.name' || readsOnlyOwnFields(part.path),
+      ) &&
+      (pipeline.id.type !== 'field' || readsOnlyOwnFields(pipeline.id.field));
+    fieldRoutes.set(pipeline, ok);
+  }
+  return ok;
 }
 
 /**

@@ -48,6 +48,7 @@ function both(line: string, overrides: Parameters<typeof kafkaRecord>[1] = {}) {
   });
   const slow = prepareRecord(kafkaRecord(line, { ...overrides, topic: 'slow' }), config, slowCounters, {
     now: 1,
+    rebuild: true,
   });
   return { fast, slow, fastCounters, slowCounters };
 }
@@ -200,6 +201,32 @@ describe('spliced JSON documents', () => {
     },
     PROPERTY_TIMEOUT,
   );
+
+  it('gives the same document as rebuilding, for any logfmt line', () => {
+    const key = fc.constantFrom(
+      'level',
+      'msg',
+      'service',
+      'service.name',
+      'time',
+      'log',
+      'kafka',
+      'a.b',
+      '0',
+      'x',
+    );
+    const value = fc.oneof(
+      fc.stringMatching(/^[a-z0-9.:-]{0,12}$/),
+      fc.constant('"quoted value"'),
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, value), { maxLength: 8 }), (pairs) => {
+        expectSame(pairs.map(([k, v]) => `${k}=${v}`).join(' '));
+      }),
+      { numRuns: 1000 },
+    );
+  });
 
   it(
     'gives the same document as rebuilding, for any JSON object',

@@ -1,5 +1,4 @@
 import type { Fields } from '../fields.ts';
-import { setPath } from '../fields.ts';
 import type { Parser } from '../types.ts';
 
 // NCSA common and combined log formats (Apache `common`/`combined`, nginx `combined`), with the
@@ -26,29 +25,50 @@ export const parseAccess: Parser = (line) => {
   const m = ACCESS.exec(line);
   if (m === null) return undefined;
   const [, client = '', ident = '-', user = '-', time = '', request = '', status = '-', bytes = '-'] = m;
-  const fields: Fields = {};
-  setPath(fields, isIp(client) ? 'source.ip' : 'source.domain', client);
-  if (ident !== '-') setPath(fields, 'apache.access.user.identity', ident);
-  if (user !== '-') setPath(fields, 'user.name', user);
-  setPath(fields, '@timestamp', time);
+  // Built as literals in the order the setPath calls this replaces created the keys: the
+  // document's JSON follows that order.
+  const fields: Fields = isIp(client) ? { source: { ip: client } } : { source: { domain: client } };
+  if (ident !== '-') fields.apache = { access: { user: { identity: ident } } };
+  if (user !== '-') fields.user = { name: user };
+  fields['@timestamp'] = time;
+  let http: Fields | undefined;
+  let httpRequest: Fields | undefined;
   const r = REQUEST.exec(request);
   if (r !== null) {
-    setPath(fields, 'http.request.method', r[1]);
-    setPath(fields, 'url.original', r[2]);
-    if (r[3] !== undefined) setPath(fields, 'http.version', r[3]);
+    httpRequest = { method: r[1] };
+    http = { request: httpRequest };
+    fields.http = http;
+    fields.url = { original: r[2] };
+    if (r[3] !== undefined) http.version = r[3];
   } else if (request !== '' && request !== '-') {
-    setPath(fields, 'http.request.line', request);
+    httpRequest = { line: request };
+    http = { request: httpRequest };
+    fields.http = http;
   }
-  if (status !== '-') setPath(fields, 'http.response.status_code', Number(status));
-  if (bytes !== '-') setPath(fields, 'http.response.body.bytes', Number(bytes));
+  let response: Fields | undefined;
+  if (status !== '-') {
+    http ??= fields.http = {};
+    response = { status_code: Number(status) };
+    http.response = response;
+  }
+  if (bytes !== '-') {
+    http ??= fields.http = {};
+    response ??= http.response = {};
+    response.body = { bytes: Number(bytes) };
+  }
   const referrer = m[8];
   const agent = m[9];
   const forwarded = m[10];
-  if (referrer !== undefined && referrer !== '-' && referrer !== '')
-    setPath(fields, 'http.request.referrer', referrer);
-  if (agent !== undefined && agent !== '-' && agent !== '') setPath(fields, 'user_agent.original', agent);
+  if (referrer !== undefined && referrer !== '-' && referrer !== '') {
+    http ??= fields.http = {};
+    httpRequest ??= http.request = {};
+    httpRequest.referrer = referrer;
+  }
+  if (agent !== undefined && agent !== '-' && agent !== '') fields.user_agent = { original: agent };
   if (forwarded !== undefined && forwarded !== '-' && forwarded !== '') {
-    setPath(fields, 'http.request.x_forwarded_for', forwarded);
+    http ??= fields.http = {};
+    httpRequest ??= http.request = {};
+    httpRequest.x_forwarded_for = forwarded;
   }
   return fields;
 };

@@ -1,5 +1,5 @@
 import type { Fields } from '../fields.ts';
-import { setOwn, setPath } from '../fields.ts';
+import { setOwn } from '../fields.ts';
 import type { Parser } from '../types.ts';
 
 // RFC 5424 §6.2.1 / RFC 3164 §4.1.1 facility codes, with the names syslog implementations use.
@@ -48,27 +48,52 @@ const RFC5424 = /^<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) ((?:-|\[).*
 const RFC3164 =
   /^(?:<(\d{1,3})>)?([A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\S+) (\S+) (?:([^\s[\]:]+)(?:\[([^\]]*)\])?: ?)?(.*)$/s;
 
-function setPriority(fields: Fields, pri: string): boolean {
+// The fields are built as literals in the order the setPath calls they replace created the keys:
+// the document's JSON follows that order. `syslog` is the `log.syslog` object, once there is one.
+
+/** `log.syslog` with the priority, facility and severity; undefined for a PRI over 191. */
+function prioritySyslog(pri: string): Fields | undefined {
   const priority = Number(pri);
-  if (priority > 191) return false;
+  if (priority > 191) return undefined;
   const facility = priority >> 3;
   const severity = priority & 7;
-  setPath(fields, 'log.syslog.priority', priority);
-  setPath(fields, 'log.syslog.facility.code', facility);
-  setPath(fields, 'log.syslog.facility.name', FACILITIES[facility]);
-  setPath(fields, 'log.syslog.severity.code', severity);
-  setPath(fields, 'log.syslog.severity.name', SEVERITIES[severity]);
-  return true;
+  return {
+    priority,
+    facility: { code: facility, name: FACILITIES[facility] },
+    severity: { code: severity, name: SEVERITIES[severity] },
+  };
 }
 
-function setProcess(fields: Fields, name: string | undefined, pid: string | undefined): void {
+/** A new `log.syslog`, appended to the fields. */
+function newSyslog(fields: Fields): Fields {
+  const syslog: Fields = {};
+  fields.log = { syslog };
+  return syslog;
+}
+
+const DIGITS = /^\d+$/;
+
+/** Sets `process.*` and `log.syslog.{appname,procid}`, creating `log.syslog` when needed. */
+function setProcess(
+  fields: Fields,
+  syslog: Fields | undefined,
+  name: string | undefined,
+  pid: string | undefined,
+): void {
+  let proc: Fields | undefined;
   if (name !== undefined && name !== '-') {
-    setPath(fields, 'process.name', name);
-    setPath(fields, 'log.syslog.appname', name);
+    proc = { name };
+    fields.process = proc;
+    syslog ??= newSyslog(fields);
+    syslog.appname = name;
   }
   if (pid === undefined || pid === '-' || pid === '') return;
-  if (/^\d+$/.test(pid)) setPath(fields, 'process.pid', Number(pid));
-  setPath(fields, 'log.syslog.procid', pid);
+  if (DIGITS.test(pid)) {
+    proc ??= fields.process = {};
+    proc.pid = Number(pid);
+  }
+  syslog ??= newSyslog(fields);
+  syslog.procid = pid;
 }
 
 /** SD-ELEMENTs `[id k="v" …]…`, values unescaped (`\"`, `\\`, `\]`); undefined if malformed. */
@@ -110,26 +135,28 @@ function parse5424(line: string): Fields | undefined {
   const m = RFC5424.exec(line);
   if (m === null) return undefined;
   const [, pri = '', version = '', time = '', host = '', app, procid, msgid, tail = ''] = m;
-  const fields: Fields = {};
-  if (!setPriority(fields, pri)) return undefined;
-  setPath(fields, 'log.syslog.version', version);
-  if (time !== '-') setPath(fields, '@timestamp', time);
-  if (host !== '-') setPath(fields, 'host.hostname', host);
-  setProcess(fields, app, procid);
-  if (msgid !== undefined && msgid !== '-') setPath(fields, 'log.syslog.msgid', msgid);
+  const syslog = prioritySyslog(pri);
+  if (syslog === undefined) return undefined;
+  const fields: Fields = { log: { syslog } };
+  syslog.version = version;
+  if (time !== '-') fields['@timestamp'] = time;
+  if (host !== '-') fields.host = { hostname: host };
+  setProcess(fields, syslog, app, procid);
+  if (msgid !== undefined && msgid !== '-') syslog.msgid = msgid;
   let rest: string;
   if (tail.startsWith('-')) {
     rest = tail.slice(1);
   } else {
     const sd = parseStructuredData(tail);
     if (sd === undefined) return undefined;
-    setPath(fields, 'log.syslog.structured_data', sd.data);
+    syslog.structured_data = sd.data;
     rest = sd.rest;
   }
   if (rest !== '' && !rest.startsWith(' ')) return undefined;
   // MSG may start with a UTF-8 byte order mark (RFC 5424 §6.4).
-  const message = rest.slice(1).replace(/^\uFEFF/, '');
-  if (message !== '') setPath(fields, 'message', message);
+  let message = rest.slice(1);
+  if (message.charCodeAt(0) === 0xfeff) message = message.slice(1);
+  if (message !== '') fields.message = message;
   return fields;
 }
 
@@ -137,12 +164,18 @@ function parse3164(line: string): Fields | undefined {
   const m = RFC3164.exec(line);
   if (m === null) return undefined;
   const [, pri, time = '', host = '', tag, pid, message = ''] = m;
+  let syslog: Fields | undefined;
   const fields: Fields = {};
-  if (pri !== undefined && !setPriority(fields, pri)) return undefined;
-  setPath(fields, '@timestamp', time);
-  setPath(fields, 'host.hostname', host);
-  setProcess(fields, tag, pid);
-  setPath(fields, 'message', message.replace(/\s+$/, ''));
+  if (pri !== undefined) {
+    syslog = prioritySyslog(pri);
+    if (syslog === undefined) return undefined;
+    fields.log = { syslog };
+  }
+  fields['@timestamp'] = time;
+  fields.host = { hostname: host };
+  setProcess(fields, syslog, tag, pid);
+  // trimEnd removes exactly what `\s` matches (white space and line terminators).
+  fields.message = message.trimEnd();
   return fields;
 }
 
