@@ -1,9 +1,14 @@
 import type { Chunk } from './chunk.ts';
-import { actionLine, type WriteRecord } from './encode.ts';
+import { actionLine, actionPrefixBytes, type WriteRecord } from './encode.ts';
 
 // UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units).
 const MAX_BYTES_PER_UNIT = 3;
 const NEWLINE = 0x0a;
+const QUOTE = 0x22;
+/** What closes an action line after the id: `}}` and its newline. */
+const ID_END = Uint8Array.of(0x7d, 0x7d, NEWLINE);
+/** Ids written between quotes as they are: ASCII that JSON never escapes. */
+const PLAIN_ID = /^[\w.:=-]*$/;
 const NEWLINE_INSIDE = 'document contains a raw newline';
 /** Smallest buffer allocated: a few chunks of a batch handed over in slices share one. */
 const BLOCK_BYTES = 1024 * 1024;
@@ -42,11 +47,17 @@ export class ChunkWriter {
     if (record.item !== undefined) return this.#addItem(index, record.item);
     const source = record.source;
     if (source.length === 0) return 'document is empty';
-    const header = actionLine(record.action, record.index, record.id);
-    // A document given as bytes (the JSON fast path) is copied; text is encoded here.
+    // The action line from its cached start; a plain id (coordinates, hashes) is written as it is.
+    const prefix = actionPrefixBytes(record.action, record.index);
+    const id = record.id;
+    const quotedId = PLAIN_ID.test(id) ? undefined : JSON.stringify(id);
+    // A document given as bytes is copied; text is encoded here.
     const text = typeof source === 'string' ? source : undefined;
     const worst =
-      (header.length + 1) * MAX_BYTES_PER_UNIT +
+      prefix.length +
+      ID_END.length +
+      (quotedId === undefined ? id.length + 2 : quotedId.length * MAX_BYTES_PER_UNIT) +
+      1 +
       (text === undefined ? source.length : text.length * MAX_BYTES_PER_UNIT);
     let buffer = this.#buffer;
     if (
@@ -55,6 +66,7 @@ export class ChunkWriter {
       this.#offset - this.#base + worst > this.#maxBytes
     ) {
       // Not surely room for the worst case: count the bytes exactly.
+      const header = actionLine(record.action, record.index, record.id);
       const length =
         Buffer.byteLength(header) + (text === undefined ? source.length : Buffer.byteLength(text)) + 1;
       if (length > this.#maxBytes) return this.#addOversized(index, header, source, length);
@@ -66,7 +78,14 @@ export class ChunkWriter {
       if (buffer === undefined || buffer.length - this.#offset < length) buffer = this.#grow(length);
     }
     const start = this.#offset;
-    const sourceStart = start + buffer.write(header, start);
+    let at = start + prefix.copy(buffer, start);
+    if (quotedId === undefined) {
+      buffer[at++] = QUOTE;
+      at += buffer.write(id, at, 'latin1');
+      buffer[at++] = QUOTE;
+    } else at += buffer.write(quotedId, at);
+    for (let i = 0; i < ID_END.length; i++) buffer[at++] = ID_END[i]!;
+    const sourceStart = at;
     const end =
       sourceStart +
       (text === undefined ? (source as Buffer).copy(buffer, sourceStart) : buffer.write(text, sourceStart));

@@ -407,16 +407,25 @@ export function compileTimestampParser(
       48
     );
   };
+  let lastText: string | undefined;
+  let lastMs: number | undefined;
   const parser: TimestampParser = (value) => {
     if (typeof value === 'number') return parseOnce(value);
     if (isoFirst && isCanonicalIso(value)) {
       const ms = canonical(value);
       if (ms !== undefined) return ms;
     }
-    if (cache.has(value)) return cache.get(value);
-    const ms = parseOnce(value);
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(value, ms);
+    // Consecutive lines mostly name the same second: compared before hashing into the cache.
+    if (value === lastText) return lastMs;
+    let ms: number | undefined;
+    if (cache.has(value)) ms = cache.get(value);
+    else {
+      ms = parseOnce(value);
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(value, ms);
+    }
+    lastText = value;
+    lastMs = ms;
     return ms;
   };
   if (isoFirst) {
