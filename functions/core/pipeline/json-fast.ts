@@ -114,8 +114,11 @@ const KEY_KAFKA = ascii('kafka');
 const KEY_LEVEL = ascii('level');
 const KEY_SERVICE = ascii('service');
 const KEY_LOG = ascii('log');
-/** Top-level names the document writes: a dotted key starting with one (`log.level`) is left to JSON.parse. */
-const WRITTEN = ['@timestamp', 'kafka', 'level', 'log', 'service', 'event', 'sluice'].map(ascii);
+const KEY_SERVICE_NAME = ascii('service.name');
+const KEY_LOG_LEVEL = ascii('log.level');
+const KEY_NAME = ascii('name');
+/** A literal `log.level` key: the document keeps a top-level `level` where it is. */
+let levelHeld = false;
 const QUOTE = 0x22;
 /** Kafka timestamps the document carries (see kafkaTimestamp in document.ts). */
 const MAX_KAFKA_MS = 8.64e15;
@@ -149,19 +152,73 @@ function classifyMembers(value: Uint8Array, plan: FastJsonPlan): boolean {
     // `log` would take the level inside it: left to JSON.parse (it is rare in plain app logs).
     else if (keyEquals(value, start, end, KEY_LOG)) return false;
   }
+  levelHeld = false;
   if (members.dottedKeys > 0) {
-    for (let m = 0; m < members.count; m++) if (dottedWrittenKey(value, m)) return false;
+    for (let m = 0; m < members.count; m++) {
+      const start = members.keyStart[m]! + 1;
+      const end = members.keyEnd[m]! - 1;
+      // A literal `service.name` is what the route reads: left to JSON.parse. A literal
+      // `log.level` keeps `level` where it is; other dotted keys are copied like any other.
+      if (keyEquals(value, start, end, KEY_SERVICE_NAME)) return false;
+      if (keyEquals(value, start, end, KEY_LOG_LEVEL)) levelHeld = true;
+    }
   }
   return true;
 }
 
-function dottedWrittenKey(value: Uint8Array, m: number): boolean {
-  const start = members.keyStart[m]! + 1;
-  const end = members.keyEnd[m]! - 1;
-  let dot = start;
-  while (dot < end && value[dot] !== 0x2e) dot++;
-  if (dot === end) return false;
-  for (const name of WRITTEN) if (keyEquals(value, start, dot, name)) return true;
+/**
+ * In the object member `m` (already validated), where the string value of its own key `name`
+ * is: [start, end) of its text without quotes in `found`, or false when there is none or it
+ * holds an escape.
+ */
+const found = { start: 0, end: 0 };
+function nameInObject(value: Uint8Array, m: number): boolean {
+  let i = members.valueStart[m]! + 1;
+  const end = members.valueEnd[m]! - 1;
+  let depth = 0;
+  let expectKey = true;
+  while (i < end) {
+    const c = value[i]!;
+    if (c === QUOTE) {
+      const open = i;
+      i++;
+      let escaped = false;
+      while (value[i] !== QUOTE) {
+        if (value[i] === 0x5c) {
+          escaped = true;
+          i++;
+        }
+        i++;
+      }
+      const close = i;
+      i++;
+      if (depth === 0 && expectKey) {
+        // Skip to the value.
+        while (value[i] !== 0x3a) i++;
+        i++;
+        while (value[i] === 0x20 || value[i] === 0x09 || value[i] === 0x0d) i++;
+        expectKey = false;
+        if (!escaped && keyEquals(value, open + 1, close, KEY_NAME)) {
+          if (value[i] !== QUOTE) return false;
+          const start = i + 1;
+          let j = start;
+          while (value[j] !== QUOTE) {
+            if (value[j] === 0x5c) return false;
+            j++;
+          }
+          if (j === start) return false;
+          found.start = start;
+          found.end = j;
+          return true;
+        }
+      }
+      continue;
+    }
+    if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+    else if (c === COMMA && depth === 0) expectKey = true;
+    i++;
+  }
   return false;
 }
 
@@ -423,11 +480,18 @@ export function prepareJsonBytes(
   // service.name: a non-empty string as written, else the pipeline's; an object is left to JSON.parse.
   let service = pipeline.service;
   let serviceEntry: Cached | undefined;
+  let keepService = false;
   const s = serviceMemberIndex;
   if (s !== -1) {
     const type = members.valueType[s];
-    if (type === ValueTypes.object || members.escaped[s]) return undefined;
-    if (type === ValueTypes.string && members.valueEnd[s]! - members.valueStart[s]! > 2) {
+    if (type === ValueTypes.object) {
+      // ECS style `"service":{"name":…}`: kept as written, its name routes the record.
+      if (!nameInObject(value, s)) return undefined;
+      serviceEntry = serviceFromBytes(value, found.start, found.end);
+      service = serviceEntry.text;
+      keepService = true;
+    } else if (members.escaped[s]) return undefined;
+    else if (type === ValueTypes.string && members.valueEnd[s]! - members.valueStart[s]! > 2) {
       serviceEntry = serviceFromBytes(value, members.valueStart[s]! + 1, members.valueEnd[s]! - 1);
       service = serviceEntry.text;
     }
@@ -472,7 +536,7 @@ export function prepareJsonBytes(
   const id = documentId(pipeline.id, record, NO_FIELDS, counters);
 
   const l = levelMember;
-  const moveLevel = l !== -1 && members.valueType[l] === ValueTypes.string;
+  const moveLevel = l !== -1 && !levelHeld && members.valueType[l] === ValueTypes.string;
   const serviceMemberBytes = serviceEntry === undefined ? serviceBytes(service) : serviceEntry.member;
   const level = moveLevel ? levelFromBytes(value, members.valueStart[l]!, members.valueEnd[l]!) : undefined;
   const topic = topicBytes(record.topic);
@@ -521,7 +585,8 @@ export function prepareJsonBytes(
   let runStart = -1;
   let runEnd = -1;
   for (let m = 0; m < members.count; m++) {
-    const keep = m !== timestampMember && m !== kafkaMemberIndex && m !== s && !(m === l && moveLevel);
+    const keep =
+      m !== timestampMember && m !== kafkaMemberIndex && (m !== s || keepService) && !(m === l && moveLevel);
     if (keep) {
       if (runStart === -1) runStart = members.keyStart[m]!;
       runEnd = members.valueEnd[m]!;
@@ -535,7 +600,7 @@ export function prepareJsonBytes(
     slab[at++] = COMMA;
     at += value.copy(slab, at, runStart, runEnd);
   }
-  at = put(serviceMemberBytes, at);
+  if (!keepService) at = put(serviceMemberBytes, at);
   if (level !== undefined) at = put(level, at);
   at = put(topic.kafka, at);
   at = partitionAt === -1 ? putInt(record.partition, at) : again(partitionAt, partitionEnd, at);
