@@ -19,7 +19,6 @@ import { createJsonMembers, scanJsonObject } from './json-scan.ts';
 import { fitsLimits } from './limits.ts';
 import { applyOps } from './ops.ts';
 import { routeDocument, routeFrom } from './route.ts';
-import { serializeDocument } from './serialize.ts';
 import { spliceDocument, splicedServiceName } from './splice.ts';
 
 /** What happened to the records of one batch, beyond their outcome. */
@@ -215,30 +214,6 @@ function prepareValue(
     limits: pipeline.limits,
     original: pipeline.eventOriginal ? line : undefined,
   };
-  // A literal `service.name` key is what the route would read in the built document: left to it.
-  if (!options.rebuild && routedFromFields(pipeline) && !Object.hasOwn(fields, 'service.name')) {
-    // Written in one walk when the event fits the limits as it is (serialize.ts); the route then
-    // reads service.name and the event's own fields, as the built document would hold them.
-    const source = serializeDocument(input);
-    if (source !== undefined) {
-      routeSource.fields = fields;
-      routeSource.service = splicedServiceName(fields, pipeline.service) ?? pipeline.service;
-      const index = routeFrom(pipeline.route, routeSource, readRouteField, timestampMs, counters);
-      const id = documentId(pipeline.id, record, fields, counters);
-      routeSource.fields = NO_FIELDS;
-      return {
-        kind: 'write',
-        coords,
-        pipeline: pipeline.name,
-        action: pipeline.action,
-        index,
-        id,
-        source,
-        original: value,
-        timestamp: record.timestamp,
-      };
-    }
-  }
   const doc = buildDocument(input, counters);
   return {
     kind: 'write',
@@ -262,25 +237,6 @@ const spliceablePipelines = new WeakMap<CompiledPipeline, boolean>();
 function readsOnlyOwnFields(path: string): boolean {
   const dot = path.indexOf('.');
   return !WRITTEN.has(dot === -1 ? path : path.slice(0, dot));
-}
-
-const fieldRoutes = new WeakMap<CompiledPipeline, boolean>();
-
-/**
- * Whether a pipeline's route and id read only `service.name` or fields the document leaves as the
- * event has them, so both can be worked out without the built document.
- */
-function routedFromFields(pipeline: CompiledPipeline): boolean {
-  let ok = fieldRoutes.get(pipeline);
-  if (ok === undefined) {
-    ok =
-      pipeline.route.template.parts.every(
-        (part) => part.kind !== 'field' || part.path === 'service.name' || readsOnlyOwnFields(part.path),
-      ) &&
-      (pipeline.id.type !== 'field' || readsOnlyOwnFields(pipeline.id.field));
-    fieldRoutes.set(pipeline, ok);
-  }
-  return ok;
 }
 
 /**

@@ -1,6 +1,7 @@
-// Spliced JSON documents against rebuilt ones: a pipeline without ops splices the original text;
-// the same pipeline with a no-op step rebuilds the document with JSON.stringify. Both must give
-// the same document, index, id and counters for any line.
+// Fast-path documents against rebuilt ones: a pipeline without ops writes JSON lines on their
+// bytes (json-fast.ts) or splices the original text; the same lines prepared with `rebuild` (and a
+// no-op step) go through JSON.parse, buildDocument and JSON.stringify. Both must give the same
+// document, index, id and counters for any line, valid JSON or not.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sourceText } from '../../../functions/core/bulk/encode.ts';
