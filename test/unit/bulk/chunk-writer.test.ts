@@ -40,6 +40,42 @@ describe('ChunkWriter', () => {
     );
   });
 
+  it('packs documents given as bytes, and whole pre-encoded items, the same way', () => {
+    const form = fc.constantFrom('text' as const, 'bytes' as const, 'item' as const);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(itemArb, form), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 400 }),
+        (records, cap) => {
+          const writer = new ChunkWriter(cap);
+          const expected: EncodedItem[] = [];
+          records.forEach(([record, as], i) => {
+            const invalid = invalidSource(record.source);
+            // The JSON fast path only ever hands over valid items.
+            if (as === 'item' && invalid !== undefined) return;
+            const given =
+              as === 'text'
+                ? record
+                : as === 'bytes'
+                  ? { ...record, source: Buffer.from(record.source) }
+                  : { ...record, item: encodeItem(record) };
+            expect(writer.add(i, given)).toBe(invalid);
+            if (invalid === undefined) expected.push({ index: i, bytes: encodeItem(record) });
+          });
+          const chunks = writer.finish();
+          const reference = chunkItems(expected, cap);
+          expect(chunks.map((c) => [c.indexes, c.offsets, c.oversized])).toEqual(
+            reference.map((c) => [c.indexes, c.offsets, c.oversized]),
+          );
+          chunks.forEach((chunk, k) => {
+            expect(chunk.body.equals(reference[k]!.body)).toBe(true);
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it.each([
     ['an empty document', '', 'document is empty'],
     ['a raw newline', '{"a":\n1}', 'document contains a raw newline'],

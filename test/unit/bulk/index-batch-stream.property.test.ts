@@ -84,6 +84,8 @@ function run(records: readonly PreparedRecord[], source: Parameters<typeof index
     maxDelayMs: 100,
     requestTimeoutMs: 3000,
     deadLetterPrefix: 'dlq/',
+    // Told the batch's size, the end of a streamed batch goes out in smaller chunks.
+    ...(setup.expectedRecords ? { expectedRecords: records.length } : {}),
   };
   const deps = {
     transport: search,
@@ -102,6 +104,7 @@ interface Setup {
   maxBodyBytes: number;
   concurrency: number;
   failedSends: number;
+  expectedRecords: boolean;
 }
 
 const setupArb: fc.Arbitrary<Setup> = fc.record({
@@ -110,6 +113,7 @@ const setupArb: fc.Arbitrary<Setup> = fc.record({
   maxBodyBytes: fc.oneof(fc.constant(1_000_000), fc.integer({ min: 300, max: 3000 })),
   concurrency: fc.integer({ min: 1, max: 4 }),
   failedSends: fc.nat(2),
+  expectedRecords: fc.boolean(),
 });
 
 const timeless = (objects: ReadonlyMap<string, readonly { time: string }[]>) =>
@@ -164,5 +168,38 @@ describe('indexBatch over slices', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('cuts the end of a batch into smaller chunks when it knows the batch size', async () => {
+    const records: PreparedRecord[] = Array.from({ length: 200 }, (_, i) => ({
+      kind: 'write',
+      coords: { topic: 'app-logs', partition: 0, offset: i },
+      pipeline: 'p',
+      timestamp: i,
+      action: 'create',
+      index: 'logs-app',
+      id: `doc-${i}`,
+      source: JSON.stringify({ m: 'x'.repeat(60), i }),
+      original: null,
+    }));
+    const setup = {
+      maxChunkBytes: 1_000_000,
+      streamChunkBytes: 1_000_000,
+      maxBodyBytes: 1_000_000,
+      concurrency: 2,
+      failedSends: 0,
+    };
+    const blind = await run(records, sliced(records, [10]), { ...setup, expectedRecords: false });
+    const told = await run(records, sliced(records, [10]), { ...setup, expectedRecords: true });
+    const items = (bodies: readonly Buffer[]) => bodies.map((b) => (b.toString().split('\n').length - 1) / 2);
+    // Not told: everything waits for the end (under the stream size). Told: halving chunks, the
+    // last one a single slice, so the last answer comes soon after the last record.
+    expect(items(blind.search.bodies)).toEqual([200]);
+    const sizes = items(told.search.bodies);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(200);
+    expect(sizes.length).toBeGreaterThan(3);
+    expect(sizes.at(-1)).toBeLessThanOrEqual(10);
+    for (let k = 1; k < sizes.length; k++) expect(sizes[k]).toBeLessThanOrEqual(sizes[k - 1]!);
+    expect(told.result.counters.indexed).toBe(200);
   });
 });
