@@ -297,7 +297,8 @@ export async function replay(request: ReplayRequest, deps: ReplayDeps): Promise<
       }
       let prepared = prepareRecord(record, config, prepare, { now });
       if (request.targetIndex !== undefined && prepared.kind === 'write') {
-        prepared = { ...prepared, index: request.targetIndex };
+        // The pre-encoded item names the routed index: dropped, so the chunk writer encodes anew.
+        prepared = { ...prepared, index: request.targetIndex, item: undefined };
       }
       totals.replayed++;
       batch.push({ record, prepared });

@@ -49,8 +49,9 @@ export type PreparedRecord =
       /** The document, already serialised as one line of JSON (no newline): text, or its UTF-8 bytes. */
       source: string | Buffer;
       /**
-       * The whole bulk item (action line, document, newline) when the JSON fast path wrote it in
-       * one go; `source` is then a view of its document part.
+       * The whole bulk item (action line, document, newline) when a fast path wrote it in one go;
+       * `source` is then a view of its document part. Whoever changes the action, index, id or
+       * source drops it, and the chunk writer encodes the item from those.
        */
       item?: Buffer;
       /** The original Kafka value, for the dead-letter store should the write fail permanently. */

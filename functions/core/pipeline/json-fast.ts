@@ -11,7 +11,7 @@ import type { PreparedRecord } from '../bulk/types.ts';
 import type { KafkaRecord } from '../kafka/types.ts';
 import { Codecs, type CompiledPipeline } from './config.ts';
 import { isoTimestamp, RESERVED_FIELDS, usableTime } from './document.ts';
-import type { Fields } from './fields.ts';
+import { type Fields, setOwn } from './fields.ts';
 import { documentId, IdTypes } from './id.ts';
 import type { Template } from './index-name.ts';
 import {
@@ -22,6 +22,7 @@ import {
   scanJsonBytes,
   ValueTypes,
 } from './json-bytes.ts';
+import { fitsLimits } from './limits.ts';
 import { keyText } from './ops.ts';
 import { routeFrom } from './route.ts';
 import { serviceMember } from './splice.ts';
@@ -93,13 +94,7 @@ export function fastJsonPlan(pipeline: CompiledPipeline): FastJsonPlan | undefin
           timestampKeys: fields.map(ascii),
           isoBytes: isoBytesParser(pipeline.timestamp.parse),
           keyLengths: keyLengths(fields),
-          // Date parts are rendered per hour or per day (index-name.ts): the finest decides.
-          routeBucketMs: Math.min(
-            Number.POSITIVE_INFINITY,
-            ...pipeline.route.template.parts.map((part) =>
-              part.kind === 'date' ? part.format.bucketMs : Number.POSITIVE_INFINITY,
-            ),
-          ),
+          routeBucketMs: routeBucketMs(pipeline),
           defaultRoute: { template: undefined, bucket: Number.NaN, index: '' },
         }
       : null;
@@ -412,7 +407,8 @@ function topicBytes(topic: string): TopicBytes {
   return lastTopic;
 }
 
-const ID_OPEN_DOC = ascii('"}}\n{"@timestamp":"');
+const ID_CLOSE = ascii('"}}\n');
+const DOC_OPEN = ascii('{"@timestamp":"');
 const OFFSET = ascii(',"offset":');
 const KAFKA_TIMESTAMP = ascii(',"timestamp":"');
 const KEY = ascii(',"key":');
@@ -438,7 +434,7 @@ function noRoute(): RouteMemo {
 function route(
   memo: RouteMemo,
   pipeline: CompiledPipeline,
-  plan: FastJsonPlan,
+  plan: { routeBucketMs: number },
   service: string,
   timestampMs: number,
   counters: FastJsonCounters,
@@ -458,6 +454,74 @@ function route(
 }
 const routeSource: { service: string } = { service: '' };
 const readService = (source: { service: string }): unknown => source.service;
+
+// Where the id's partition and offset digits were written, to copy them into `kafka` (-1: not).
+let partitionAt = -1;
+let partitionEnd = -1;
+let offsetAt = -1;
+let offsetEnd = -1;
+
+/** The action line, up to and including its newline: coordinates from their parts, other ids as text. */
+function putActionLine(
+  pipeline: CompiledPipeline,
+  record: KafkaRecord,
+  id: string,
+  prefix: Uint8Array,
+  topic: TopicBytes,
+  start: number,
+): number {
+  partitionAt = -1;
+  offsetAt = -1;
+  let at = put(prefix, start);
+  slab[at++] = QUOTE;
+  if (pipeline.id.type === IdTypes.coordinates && topic.plain !== undefined) {
+    at = put(topic.plain, at);
+    slab[at++] = 0x3a; // :
+    partitionAt = at;
+    at = putInt(record.partition, at);
+    partitionEnd = at;
+    slab[at++] = 0x3a;
+    offsetAt = at;
+    at = putInt(record.offset, at);
+    offsetEnd = at;
+  } else if (PLAIN_ID.test(id)) {
+    at += slab.write(id, at, 'latin1');
+  } else {
+    at += slab.write(JSON.stringify(id).slice(1, -1), at);
+  }
+  return put(ID_CLOSE, at);
+}
+
+/** What the document adds after the event's members (`service`, `log.level`, `kafka`), its `}` and the newline. */
+function putTail(
+  record: KafkaRecord,
+  topic: TopicBytes,
+  service: Uint8Array | undefined,
+  level: Uint8Array | undefined,
+  key: string | undefined,
+  start: number,
+): number {
+  let at = start;
+  if (service !== undefined) at = put(service, at);
+  if (level !== undefined) at = put(level, at);
+  at = put(topic.kafka, at);
+  at = partitionAt === -1 ? putInt(record.partition, at) : again(partitionAt, partitionEnd, at);
+  at = put(OFFSET, at);
+  at = offsetAt === -1 ? putInt(record.offset, at) : again(offsetAt, offsetEnd, at);
+  if (record.timestamp >= 0 && record.timestamp <= MAX_KAFKA_MS && Number.isFinite(record.timestamp)) {
+    at = put(KAFKA_TIMESTAMP, at);
+    at = putIso(record.timestamp, kafkaSecond, at);
+    slab[at++] = QUOTE;
+  }
+  if (key !== undefined) {
+    at = put(KEY, at);
+    at += slab.write(key, at);
+  }
+  slab[at++] = 0x7d; // } kafka
+  slab[at++] = 0x7d; // } document
+  slab[at++] = 0x0a;
+  return at;
+}
 
 /**
  * The record prepared on its bytes, or undefined when it needs the JSON.parse path (which then
@@ -552,31 +616,9 @@ export function prepareJsonBytes(
     3 * (key?.length ?? 0) +
     200;
   const start = reserve(slabOffset, value.length + extra);
-  // The action line: coordinates are written from their parts, other ids as text.
-  let at = put(prefix, start);
-  // Where the id's partition and offset digits are, to copy them into `kafka` (-1: not written).
-  let partitionAt = -1;
-  let partitionEnd = -1;
-  let offsetAt = -1;
-  let offsetEnd = -1;
-  slab[at++] = QUOTE;
-  if (pipeline.id.type === IdTypes.coordinates && topic.plain !== undefined) {
-    at = put(topic.plain, at);
-    slab[at++] = 0x3a; // :
-    partitionAt = at;
-    at = putInt(record.partition, at);
-    partitionEnd = at;
-    slab[at++] = 0x3a;
-    offsetAt = at;
-    at = putInt(record.offset, at);
-    offsetEnd = at;
-  } else if (PLAIN_ID.test(id)) {
-    at += slab.write(id, at, 'latin1');
-  } else {
-    at += slab.write(JSON.stringify(id).slice(1, -1), at);
-  }
-  at = put(ID_OPEN_DOC, at);
-  const sourceStart = at - 15; // the document's `{`
+  let at = putActionLine(pipeline, record, id, prefix, topic, start);
+  const sourceStart = at;
+  at = put(DOC_OPEN, at);
   if (canonicalAt !== -1) {
     for (let i = 0; i < 24; i++) slab[at + i] = value[canonicalAt + i]!;
     at += 24;
@@ -600,24 +642,105 @@ export function prepareJsonBytes(
     slab[at++] = COMMA;
     at += value.copy(slab, at, runStart, runEnd);
   }
-  if (!keepService) at = put(serviceMemberBytes, at);
-  if (level !== undefined) at = put(level, at);
-  at = put(topic.kafka, at);
-  at = partitionAt === -1 ? putInt(record.partition, at) : again(partitionAt, partitionEnd, at);
-  at = put(OFFSET, at);
-  at = offsetAt === -1 ? putInt(record.offset, at) : again(offsetAt, offsetEnd, at);
-  if (record.timestamp >= 0 && record.timestamp <= MAX_KAFKA_MS && Number.isFinite(record.timestamp)) {
-    at = put(KAFKA_TIMESTAMP, at);
-    at = putIso(record.timestamp, kafkaSecond, at);
-    slab[at++] = QUOTE;
+  at = putTail(record, topic, keepService ? undefined : serviceMemberBytes, level, key, at);
+  slabOffset = at;
+  const item = slab.subarray(start, at);
+  return {
+    kind: 'write',
+    coords,
+    pipeline: pipeline.name,
+    action: pipeline.action,
+    index,
+    id,
+    source: item.subarray(sourceStart - start, item.length - 1),
+    item,
+    original: value,
+    timestamp: record.timestamp,
+  };
+}
+
+// --- Parsed events (text formats, and JSON the byte path left) ----------------------------------
+
+/** What the fields path needs of a pipeline: a route reading at most `service.name`, an id reading no field. */
+interface FieldsPlan {
+  routeBucketMs: number;
+  defaultRoute: RouteMemo;
+}
+const fieldsPlans = new WeakMap<CompiledPipeline, FieldsPlan | null>();
+
+export function fastFieldsPlan(pipeline: CompiledPipeline): FieldsPlan | undefined {
+  let plan = fieldsPlans.get(pipeline);
+  if (plan === undefined) {
+    const eligible =
+      !pipeline.eventOriginal &&
+      pipeline.id.type !== IdTypes.field &&
+      pipeline.route.template.parts.every((part) => part.kind !== 'field' || part.path === 'service.name');
+    plan = eligible ? { routeBucketMs: routeBucketMs(pipeline), defaultRoute: noRoute() } : null;
+    fieldsPlans.set(pipeline, plan);
   }
-  if (key !== undefined) {
-    at = put(KEY, at);
-    at += slab.write(key, at);
+  return plan ?? undefined;
+}
+
+function routeBucketMs(pipeline: CompiledPipeline): number {
+  // Date parts are rendered per hour or per day (index-name.ts): the finest decides.
+  return Math.min(
+    Number.POSITIVE_INFINITY,
+    ...pipeline.route.template.parts.map((part) =>
+      part.kind === 'date' ? part.format.bucketMs : Number.POSITIVE_INFINITY,
+    ),
+  );
+}
+
+/**
+ * The bulk item of a parsed event that fits the limits as it is and has none of the keys the
+ * document rewrites (`service`, `kafka`, `level`, a literal `service.name`): JSON.stringify of its
+ * own fields, with `@timestamp` set in them, and what the document adds written as bytes after
+ * them. The same document buildDocument builds, members in another order; undefined otherwise.
+ * `fields` is the record's own (fresh from its parser, maybe changed by ops): `@timestamp` is set
+ * in it.
+ */
+export function prepareFieldsItem(
+  fields: Fields,
+  timestampMs: number,
+  record: KafkaRecord,
+  coords: PreparedRecord['coords'],
+  pipeline: CompiledPipeline,
+  plan: FieldsPlan,
+  counters: FastJsonCounters,
+  value: Buffer,
+): PreparedRecord | undefined {
+  if (
+    Object.hasOwn(fields, 'service') ||
+    Object.hasOwn(fields, 'kafka') ||
+    Object.hasOwn(fields, 'level') ||
+    Object.hasOwn(fields, 'service.name') ||
+    fitsLimits(fields, pipeline.limits, RESERVED_FIELDS) < 0
+  ) {
+    return undefined;
   }
-  slab[at++] = 0x7d; // } kafka
-  slab[at++] = 0x7d; // } document
-  slab[at++] = 0x0a;
+  setOwn(fields, '@timestamp', isoTimestamp(timestampMs));
+  const json = JSON.stringify(fields);
+  const index = route(plan.defaultRoute, pipeline, plan, pipeline.service, timestampMs, counters);
+  const id = documentId(pipeline.id, record, NO_FIELDS, counters);
+  const serviceMemberBytes = serviceBytes(pipeline.service);
+  const topic = topicBytes(record.topic);
+  const prefix = actionPrefixBytes(pipeline.action, index);
+  const key = record.key === null ? undefined : JSON.stringify(keyText(record.key));
+  const start = reserve(
+    slabOffset,
+    3 * json.length +
+      prefix.length +
+      3 * id.length +
+      serviceMemberBytes.length +
+      topic.kafka.length +
+      3 * (key?.length ?? 0) +
+      200,
+  );
+  let at = putActionLine(pipeline, record, id, prefix, topic, start);
+  const sourceStart = at;
+  // The event's closing brace gives way to what the document adds.
+  at += slab.write(json, at) - 1;
+  at = putTail(record, topic, serviceMemberBytes, undefined, key, at);
   slabOffset = at;
   const item = slab.subarray(start, at);
   return {

@@ -14,7 +14,7 @@ import {
 import { buildDocument, isoTimestamp, RESERVED_FIELDS, usableTime } from './document.ts';
 import { type Fields, getPath } from './fields.ts';
 import { documentId } from './id.ts';
-import { fastJsonPlan, prepareJsonBytes } from './json-fast.ts';
+import { fastFieldsPlan, fastJsonPlan, prepareFieldsItem, prepareJsonBytes } from './json-fast.ts';
 import { createJsonMembers, scanJsonObject } from './json-scan.ts';
 import { fitsLimits } from './limits.ts';
 import { applyOps } from './ops.ts';
@@ -205,6 +205,20 @@ function prepareValue(
       reason: 'condition',
       timestamp: record.timestamp,
     };
+  }
+  const fieldsPlan = options.rebuild ? undefined : fastFieldsPlan(pipeline);
+  if (fieldsPlan !== undefined) {
+    const item = prepareFieldsItem(
+      fields,
+      timestampMs,
+      record,
+      coords,
+      pipeline,
+      fieldsPlan,
+      counters,
+      value,
+    );
+    if (item !== undefined) return item;
   }
   const input = {
     fields,

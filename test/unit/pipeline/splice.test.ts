@@ -6,9 +6,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sourceText } from '../../../functions/core/bulk/encode.ts';
 import type { PreparedRecord } from '../../../functions/core/bulk/types.ts';
-import { parsePipelineConfig } from '../../../functions/core/pipeline/config.ts';
+import { parsePipelineConfig, selectPipeline } from '../../../functions/core/pipeline/config.ts';
 import { buildDocument } from '../../../functions/core/pipeline/document.ts';
 import { parseTemplate, renderTemplate } from '../../../functions/core/pipeline/index-name.ts';
+import { fastJsonPlan, prepareJsonBytes } from '../../../functions/core/pipeline/json-fast.ts';
 import {
   createJsonMembers,
   MemberKinds,
@@ -162,7 +163,32 @@ describe('spliced JSON documents', () => {
   ])('writes %s on its bytes: %s', (_, line, bytes) => {
     const out = expectSame(line);
     expect(out.kind).toBe('write');
-    expect(out.kind === 'write' && Buffer.isBuffer(out.source)).toBe(bytes);
+    // The byte path itself, asked directly: it answers only for the lines it takes.
+    const record = kafkaRecord(line, { topic: 'fast' });
+    const fast = selectPipeline(config, 'fast')!;
+    const plan = fastJsonPlan(fast)!;
+    const direct = prepareJsonBytes(
+      record.value!,
+      record,
+      { topic: 'fast', partition: 0, offset: 0 },
+      fast,
+      plan,
+      createPrepareCounters(),
+      1,
+    );
+    expect(direct !== undefined).toBe(bytes);
+    if (direct?.kind === 'write')
+      expect(JSON.parse(sourceText(direct.source))).toEqual(
+        JSON.parse(sourceText(out.kind === 'write' ? out.source : '')),
+      );
+  });
+
+  it.each([
+    ['logfmt', 'level2=info msg=hi'],
+    ['JSON the byte path leaves', '{"a":1.0,"b":{"c":1,"c":2}}'],
+  ])('writes parsed %s as a whole item from its fields', (_, line) => {
+    const out = expectSame(line);
+    expect(out.kind === 'write' && out.item !== undefined).toBe(true);
   });
 
   it(
