@@ -197,10 +197,26 @@ function fitsObject(source: Fields, depth: number, state: FitState): boolean {
     const key = keys[i]!;
     const value = source[key];
     if (value === undefined) return false;
-    if (key.trim() === '' || (key.includes('.') && hasBlankSegment(key))) return false;
-    if (!fitsValue(value, depth + 1 + dots(key), state)) return false;
+    const extra = keyDepth(key);
+    if (extra < 0 || !fitsValue(value, depth + extra, state)) return false;
   }
   return true;
+}
+
+// Keys repeat from record to record (parsers' own names, a logger's fields): what each one means
+// for the limits is worked out once.
+const KEY_DEPTH_LIMIT = 4096;
+const keyDepths = new Map<string, number>();
+
+/** 1 + the dots in a key (the depth it nests its value at), or -1 for a key guardFields renames. */
+function keyDepth(key: string): number {
+  let known = keyDepths.get(key);
+  if (known === undefined) {
+    known = key.trim() === '' || (key.includes('.') && hasBlankSegment(key)) ? -1 : 1 + dots(key);
+    if (keyDepths.size >= KEY_DEPTH_LIMIT) keyDepths.clear();
+    keyDepths.set(key, known);
+  }
+  return known;
 }
 
 function fitsValue(value: unknown, depth: number, state: FitState): boolean {
