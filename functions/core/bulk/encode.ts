@@ -12,7 +12,7 @@ let lastAction = '';
 let lastIndex = '';
 let lastPrefix = '';
 
-export function actionPrefix(action: string, index: string): string {
+function actionPrefix(action: string, index: string): string {
   if (action !== lastAction || index !== lastIndex) {
     lastPrefix = `{"${action}":{"_index":${JSON.stringify(index)},"_id":`;
     lastAction = action;

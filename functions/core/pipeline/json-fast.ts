@@ -29,17 +29,13 @@ import { serviceMember } from './splice.ts';
 import { type IsoBytesParser, isoBytesParser } from './timestamp.ts';
 
 /** What a pipeline's fast path needs, worked out once per pipeline. */
-interface FastJsonPlan {
+interface FastJsonPlan extends FieldsPlan {
   limits: ByteLimits;
   /** The timestamp fields, in order, as key bytes. */
   timestampKeys: Uint8Array[];
   isoBytes: IsoBytesParser | undefined;
   /** Key lengths worth comparing (timestamp fields and the names the document rewrites). */
   keyLengths: Uint8Array;
-  /** Times in one bucket of this many ms render the same index name for one service. */
-  routeBucketMs: number;
-  /** The last name rendered for the pipeline's own service name. */
-  defaultRoute: RouteMemo;
 }
 
 /** The last index name rendered for a service: the next record mostly has the same. */
@@ -75,17 +71,18 @@ export function fastJsonPlan(pipeline: CompiledPipeline): FastJsonPlan | undefin
   let plan = plans.get(pipeline);
   if (plan === undefined) {
     const fields = pipeline.timestamp.fields;
+    // What the fields path needs (route, id, no `event.original`), and JSON with no ops.
+    const base = fastFieldsPlan(pipeline);
     const eligible =
+      base !== undefined &&
       (pipeline.codec === Codecs.json || pipeline.codec === Codecs.auto) &&
       pipeline.ops.length === 0 &&
-      !pipeline.eventOriginal &&
-      pipeline.id.type !== IdTypes.field &&
-      pipeline.route.template.parts.every((part) => part.kind !== 'field' || part.path === 'service.name') &&
       fields.every(
         (field) => !field.includes('.') && field.length < MAX_KEY_LENGTH && /^[\x21-\x7e]+$/.test(field),
       );
     plan = eligible
       ? {
+          ...base,
           limits: {
             maxLeaves: Math.max(0, pipeline.limits.maxFields - RESERVED_FIELDS),
             maxDepth: pipeline.limits.maxDepth,
@@ -94,8 +91,6 @@ export function fastJsonPlan(pipeline: CompiledPipeline): FastJsonPlan | undefin
           timestampKeys: fields.map(ascii),
           isoBytes: isoBytesParser(pipeline.timestamp.parse),
           keyLengths: keyLengths(fields),
-          routeBucketMs: routeBucketMs(pipeline),
-          defaultRoute: { template: undefined, bucket: Number.NaN, index: '' },
         }
       : null;
     plans.set(pipeline, plan);
@@ -663,7 +658,9 @@ export function prepareJsonBytes(
 
 /** What the fields path needs of a pipeline: a route reading at most `service.name`, an id reading no field. */
 interface FieldsPlan {
+  /** Times in one bucket of this many ms render the same index name for one service. */
   routeBucketMs: number;
+  /** The last name rendered for the pipeline's own service name. */
   defaultRoute: RouteMemo;
 }
 const fieldsPlans = new WeakMap<CompiledPipeline, FieldsPlan | null>();

@@ -9,6 +9,7 @@ import {
   ValueTypes,
 } from '../../../functions/core/pipeline/json-bytes.ts';
 import { compileTimestampParser, isoBytesParser } from '../../../functions/core/pipeline/timestamp.ts';
+import { applyEdits, jsonEdit } from './helpers.ts';
 
 const wide: ByteLimits = { maxLeaves: 1000, maxDepth: 20, maxStringBytes: 32766 };
 
@@ -40,38 +41,9 @@ describe('scanJsonBytes', () => {
         { maxKeys: 4 },
       )
       .map((o) => JSON.stringify(o));
-    const edit = fc.record({
-      at: fc.nat(),
-      op: fc.constantFrom('delete', 'insert', 'replace'),
-      char: fc.constantFrom(
-        '{',
-        '}',
-        '[',
-        ']',
-        '"',
-        ',',
-        ':',
-        '\\',
-        '0',
-        '-',
-        '.',
-        'e',
-        'u',
-        'x',
-        ' ',
-        '\n',
-        '\u0001',
-        'é',
-      ),
-    });
     fc.assert(
-      fc.property(base, fc.array(edit, { maxLength: 2 }), (line, edits) => {
-        let text = line;
-        for (const { at, op, char } of edits) {
-          const i = at % (text.length + 1);
-          const rest = op === 'insert' ? text.slice(i) : text.slice(i + 1);
-          text = text.slice(0, i) + (op === 'delete' ? '' : char) + rest;
-        }
+      fc.property(base, fc.array(jsonEdit, { maxLength: 2 }), (line, edits) => {
+        const text = applyEdits(line, edits);
         const { ok, spans } = scan(text);
         if (!ok) return;
         accepted++;
