@@ -119,6 +119,7 @@ let timestampMember = -1;
 let kafkaMemberIndex = -1;
 let levelMember = -1;
 let serviceMemberIndex = -1;
+let logMember = -1;
 const timestampOf: number[] = [];
 
 /** Sorts the top-level members; false when one needs the JSON.parse path. */
@@ -127,6 +128,7 @@ function classifyMembers(value: Uint8Array, plan: FastJsonPlan): boolean {
   kafkaMemberIndex = -1;
   levelMember = -1;
   serviceMemberIndex = -1;
+  logMember = -1;
   const keys = plan.timestampKeys;
   for (let f = 0; f < keys.length; f++) timestampOf[f] = -1;
   for (let m = 0; m < members.count; m++) {
@@ -139,8 +141,7 @@ function classifyMembers(value: Uint8Array, plan: FastJsonPlan): boolean {
     else if (keyEquals(value, start, end, KEY_KAFKA)) kafkaMemberIndex = m;
     else if (keyEquals(value, start, end, KEY_LEVEL)) levelMember = m;
     else if (keyEquals(value, start, end, KEY_SERVICE)) serviceMemberIndex = m;
-    // `log` would take the level inside it: left to JSON.parse (it is rare in plain app logs).
-    else if (keyEquals(value, start, end, KEY_LOG)) return false;
+    else if (keyEquals(value, start, end, KEY_LOG)) logMember = m;
   }
   levelHeld = false;
   if (members.dottedKeys > 0) {
@@ -556,6 +557,11 @@ export function prepareJsonBytes(
     }
   }
 
+  const l = levelMember;
+  const moveLevel = l !== -1 && !levelHeld && members.valueType[l] === ValueTypes.string;
+  // A `log` member stays as written unless the level moves into it: that is left to JSON.parse.
+  if (moveLevel && logMember !== -1) return undefined;
+
   // Event time: the first readable timestamp field, else Kafka's, else the batch's.
   let timestampMs: number | undefined;
   let canonicalAt = -1;
@@ -594,8 +600,6 @@ export function prepareJsonBytes(
   const index = route(serviceEntry ?? plan.defaultRoute, pipeline, plan, service, timestampMs, counters);
   const id = documentId(pipeline.id, record, NO_FIELDS, counters);
 
-  const l = levelMember;
-  const moveLevel = l !== -1 && !levelHeld && members.valueType[l] === ValueTypes.string;
   const serviceMemberBytes = serviceEntry === undefined ? serviceBytes(service) : serviceEntry.member;
   const level = moveLevel ? levelFromBytes(value, members.valueStart[l]!, members.valueEnd[l]!) : undefined;
   const topic = topicBytes(record.topic);

@@ -76,8 +76,8 @@ export interface PrepareOptions {
   /** Batch time (epoch ms), used only when neither the data nor Kafka gives a usable timestamp. */
   now?: number;
   /**
-   * Builds every document with buildDocument and JSON.stringify, none on the fast paths (bytes,
-   * splice, one-walk serialiser): the reference the tests hold those paths to.
+   * Builds every document with buildDocument and JSON.stringify, none on the fast paths (the byte
+   * path, the splice, whole items from fields): the reference the tests hold those paths to.
    */
   rebuild?: boolean;
 }

@@ -140,6 +140,13 @@ describe('spliced JSON documents', () => {
     ['service empty string', '{"service":"","message":"x"}', true],
     ['kafka field replaced', '{"kafka":{"topic":"spoofed"},"message":"x"}', true],
     ['log object', '{"level":"info","log":{"logger":"main"}}', false],
+    ['log object, no level', '{"log":{"logger":"main"},"log.level":"info","message":"x"}', true],
+    ['log string and level', '{"level":"info","log":"text"}', false],
+    [
+      'log object and a level held by log.level',
+      '{"level":"info","log.level":"warn","log":{"logger":"m"}}',
+      true,
+    ],
     ['service object', '{"service":{"name":"api"}}', true],
     [
       'ECS style',
