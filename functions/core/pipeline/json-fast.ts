@@ -2,8 +2,11 @@
 // members on its bytes (json-bytes.ts), and its document is written straight into a shared
 // buffer from the original bytes plus what the document adds (`@timestamp`, `service.name`,
 // `log.level`, `kafka.*`). No string of the line, no JSON.parse, no object per field, no
-// JSON.stringify. The result is the same document the JSON.parse path builds (the splice tests
+// JSON.stringify. The result is the same document the JSON.parse path builds (the fast-path tests
 // compare both on any line); every case this does not cover returns undefined and takes that path.
+//
+// Parsed events (text formats, and JSON this path leaves) are written as whole bulk items too
+// (prepareFieldsItem): JSON.stringify of their own fields, with the same additions as bytes.
 
 import { isUtf8 } from 'node:buffer';
 import { actionPrefixBytes } from '../bulk/encode.ts';
@@ -11,7 +14,7 @@ import type { PreparedRecord } from '../bulk/types.ts';
 import type { KafkaRecord } from '../kafka/types.ts';
 import { Codecs, type CompiledPipeline } from './config.ts';
 import { isoTimestamp, RESERVED_FIELDS, usableTime } from './document.ts';
-import { type Fields, setOwn } from './fields.ts';
+import { type Fields, getPath, setOwn } from './fields.ts';
 import { documentId, IdTypes } from './id.ts';
 import type { Template } from './index-name.ts';
 import {
@@ -25,7 +28,6 @@ import {
 import { fitsLimits } from './limits.ts';
 import { keyText } from './ops.ts';
 import { routeFrom } from './route.ts';
-import { serviceMember } from './splice.ts';
 import { type IsoBytesParser, isoBytesParser } from './timestamp.ts';
 
 /** What a pipeline's fast path needs, worked out once per pipeline. */
@@ -75,6 +77,7 @@ export function fastJsonPlan(pipeline: CompiledPipeline): FastJsonPlan | undefin
     const base = fastFieldsPlan(pipeline);
     const eligible =
       base !== undefined &&
+      !base.readsFields &&
       (pipeline.codec === Codecs.json || pipeline.codec === Codecs.auto) &&
       pipeline.ops.length === 0 &&
       fields.every(
@@ -290,7 +293,7 @@ const serviceMembers = new Map<string, Uint8Array>();
 function serviceBytes(name: string): Uint8Array {
   let bytes = serviceMembers.get(name);
   if (bytes === undefined) {
-    bytes = Buffer.from(serviceMember(name));
+    bytes = Buffer.from(`,"service":{"name":${JSON.stringify(name)}}`);
     if (serviceMembers.size >= 1024) serviceMembers.clear();
     serviceMembers.set(name, bytes);
   }
@@ -449,6 +452,10 @@ function route(
   return index;
 }
 const routeSource: { service: string } = { service: '' };
+// Reused for every record (no object per record); emptied after use so it keeps no event alive.
+const fieldSource: { fields: Fields; service: string } = { fields: NO_FIELDS, service: '' };
+const readField = (source: { fields: Fields; service: string }, path: string): unknown =>
+  path === 'service.name' ? source.service : getPath(source.fields, path);
 const readService = (source: { service: string }): unknown => source.service;
 
 // Where the id's partition and offset digits were written, to copy them into `kafka` (-1: not).
@@ -666,17 +673,36 @@ interface FieldsPlan {
   routeBucketMs: number;
   /** The last name rendered for the pipeline's own service name. */
   defaultRoute: RouteMemo;
+  /** The route or the id reads the event's own fields (not only `service.name`). */
+  readsFields: boolean;
+}
+
+/** Top-level fields the document writes itself: a route or id reading them needs the built document. */
+const WRITTEN = new Set(['@timestamp', 'kafka', 'level', 'log', 'service', 'event', 'sluice']);
+
+function readsOnlyOwnFields(path: string): boolean {
+  const dot = path.indexOf('.');
+  return !WRITTEN.has(dot === -1 ? path : path.slice(0, dot));
 }
 const fieldsPlans = new WeakMap<CompiledPipeline, FieldsPlan | null>();
 
 export function fastFieldsPlan(pipeline: CompiledPipeline): FieldsPlan | undefined {
   let plan = fieldsPlans.get(pipeline);
   if (plan === undefined) {
+    const fieldParts = pipeline.route.template.parts.filter(
+      (part) => part.kind === 'field' && part.path !== 'service.name',
+    );
     const eligible =
       !pipeline.eventOriginal &&
-      pipeline.id.type !== IdTypes.field &&
-      pipeline.route.template.parts.every((part) => part.kind !== 'field' || part.path === 'service.name');
-    plan = eligible ? { routeBucketMs: routeBucketMs(pipeline), defaultRoute: noRoute() } : null;
+      fieldParts.every((part) => part.kind === 'field' && readsOnlyOwnFields(part.path)) &&
+      (pipeline.id.type !== IdTypes.field || readsOnlyOwnFields(pipeline.id.field));
+    plan = eligible
+      ? {
+          routeBucketMs: routeBucketMs(pipeline),
+          defaultRoute: noRoute(),
+          readsFields: fieldParts.length > 0 || pipeline.id.type === IdTypes.field,
+        }
+      : null;
     fieldsPlans.set(pipeline, plan);
   }
   return plan ?? undefined;
@@ -721,8 +747,14 @@ export function prepareFieldsItem(
   }
   setOwn(fields, '@timestamp', isoTimestamp(timestampMs));
   const json = JSON.stringify(fields);
-  const index = route(plan.defaultRoute, pipeline, plan, pipeline.service, timestampMs, counters);
-  const id = documentId(pipeline.id, record, NO_FIELDS, counters);
+  let index: string;
+  if (plan.readsFields) {
+    fieldSource.fields = fields;
+    fieldSource.service = pipeline.service;
+    index = routeFrom(pipeline.route, fieldSource, readField, timestampMs, counters);
+    fieldSource.fields = NO_FIELDS;
+  } else index = route(plan.defaultRoute, pipeline, plan, pipeline.service, timestampMs, counters);
+  const id = documentId(pipeline.id, record, fields, counters);
   const serviceMemberBytes = serviceBytes(pipeline.service);
   const topic = topicBytes(record.topic);
   const prefix = actionPrefixBytes(pipeline.action, index);

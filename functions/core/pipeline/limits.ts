@@ -183,7 +183,7 @@ interface FitState {
 /**
  * The number of keys in `input` at every depth when guardFields would copy it unchanged (no
  * overflow, rename or truncation), else -1. Walks without copying: the fast path for documents
- * that are spliced from their original text rather than rebuilt.
+ * that are written from the event's own fields rather than rebuilt.
  */
 export function fitsLimits(input: Fields, limits: FieldLimits, reserved = 0): number {
   const state: FitState = { limits, maxFields: Math.max(0, limits.maxFields - reserved), leaves: 0, keys: 0 };

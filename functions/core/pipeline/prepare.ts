@@ -11,15 +11,12 @@ import {
   type PipelineConfig,
   selectPipeline,
 } from './config.ts';
-import { buildDocument, isoTimestamp, RESERVED_FIELDS, usableTime } from './document.ts';
+import { buildDocument, usableTime } from './document.ts';
 import { type Fields, getPath } from './fields.ts';
 import { documentId } from './id.ts';
 import { fastFieldsPlan, fastJsonPlan, prepareFieldsItem, prepareJsonBytes } from './json-fast.ts';
-import { createJsonMembers, scanJsonObject } from './json-scan.ts';
-import { fitsLimits } from './limits.ts';
 import { applyOps } from './ops.ts';
-import { routeDocument, routeFrom } from './route.ts';
-import { spliceDocument, splicedServiceName } from './splice.ts';
+import { routeDocument } from './route.ts';
 
 /** What happened to the records of one batch, beyond their outcome. */
 export interface PrepareCounters {
@@ -77,7 +74,7 @@ export interface PrepareOptions {
   now?: number;
   /**
    * Builds every document with buildDocument and JSON.stringify, none on the fast paths (the byte
-   * path, the splice, whole items from fields): the reference the tests hold those paths to.
+   * path, whole items from fields): the reference the tests hold those paths to.
    */
   rebuild?: boolean;
 }
@@ -173,29 +170,8 @@ function prepareValue(
     throw new RecordRejected(PrepareErrorTypes.decode, 'the value is not valid UTF-8');
   }
   const line = trimNewline(text);
-  parsedJson = false;
   const fields = parseLine(line, pipeline, counters);
   const timestampMs = eventTime(fields, record, pipeline, counters, options);
-  if (parsedJson && !options.rebuild && spliceable(pipeline)) {
-    const source = splicedSource(line, fields, timestampMs, record, pipeline);
-    if (source !== undefined) {
-      routeSource.fields = fields;
-      routeSource.service = splicedServiceName(fields, pipeline.service) ?? pipeline.service;
-      const index = routeFrom(pipeline.route, routeSource, readRouteField, timestampMs, counters);
-      routeSource.fields = NO_FIELDS;
-      return {
-        kind: 'write',
-        coords,
-        pipeline: pipeline.name,
-        action: pipeline.action,
-        index,
-        id: documentId(pipeline.id, record, fields, counters),
-        source,
-        original: value,
-        timestamp: record.timestamp,
-      };
-    }
-  }
   if (!applyOps(pipeline.ops, fields, record, counters)) {
     counters.dropped++;
     return {
@@ -242,71 +218,6 @@ function prepareValue(
   };
 }
 
-// --- Splicing: JSON records whose document needs only the fields the pipeline adds -------------
-
-/** Top-level fields the document writes itself: a route or id reading them needs the built document. */
-const WRITTEN = new Set(['@timestamp', 'kafka', 'level', 'log', 'service', 'event', 'sluice']);
-const spliceablePipelines = new WeakMap<CompiledPipeline, boolean>();
-
-function readsOnlyOwnFields(path: string): boolean {
-  const dot = path.indexOf('.');
-  return !WRITTEN.has(dot === -1 ? path : path.slice(0, dot));
-}
-
-/**
- * Whether a pipeline's JSON records may be spliced: no ops (they change fields after parsing), no
- * `event.original`, and a route and id that read `service.name` or fields the document leaves alone.
- */
-function spliceable(pipeline: CompiledPipeline): boolean {
-  let ok = spliceablePipelines.get(pipeline);
-  if (ok === undefined) {
-    ok =
-      (pipeline.codec === Codecs.json || pipeline.codec === Codecs.auto) &&
-      pipeline.ops.length === 0 &&
-      !pipeline.eventOriginal &&
-      pipeline.route.template.parts.every(
-        (part) => part.kind !== 'field' || part.path === 'service.name' || readsOnlyOwnFields(part.path),
-      ) &&
-      (pipeline.id.type !== 'field' || readsOnlyOwnFields(pipeline.id.field));
-    spliceablePipelines.set(pipeline, ok);
-  }
-  return ok;
-}
-
-/** Set by parseLine: the fields came from JSON.parse of the whole line. */
-let parsedJson = false;
-const members = createJsonMembers();
-const NO_FIELDS: Fields = {};
-// Reused for every record (no object per record); emptied after use so it keeps no event alive.
-const routeSource: { fields: Fields; service: string } = { fields: NO_FIELDS, service: '' };
-
-function readRouteField(source: { fields: Fields; service: string }, path: string): unknown {
-  return path === 'service.name' ? source.service : getPath(source.fields, path);
-}
-
-/**
- * The document spliced from the line when it fits the limits unchanged and has no duplicate key
- * (the text then holds more keys than the parsed object), else undefined.
- */
-function splicedSource(
-  line: string,
-  fields: Fields,
-  timestampMs: number,
-  record: KafkaRecord,
-  pipeline: CompiledPipeline,
-): string | undefined {
-  const keys = fitsLimits(fields, pipeline.limits, RESERVED_FIELDS);
-  if (keys < 0 || !scanJsonObject(line, members) || members.keys !== keys) return undefined;
-  return spliceDocument({
-    line,
-    members,
-    fields,
-    timestamp: isoTimestamp(timestampMs),
-    record,
-    service: pipeline.service,
-  });
-}
-
 function trimNewline(text: string): string {
   if (text.endsWith('\r\n')) return text.slice(0, -2);
   if (text.endsWith('\n')) return text.slice(0, -1);
@@ -335,14 +246,12 @@ function parseLine(line: string, pipeline: CompiledPipeline, counters: PrepareCo
       counters.parseFailures++;
       throw new RecordRejected(PrepareErrorTypes.parse, `expected a JSON object, got ${kindOf(parsed)}`);
     }
-    parsedJson = true;
     return parsed;
   }
   if (pipeline.codec === Codecs.auto && looksLikeObject(line)) {
     try {
       const parsed: unknown = JSON.parse(line);
       if (isObject(parsed)) {
-        parsedJson = true;
         return parsed;
       }
     } catch {

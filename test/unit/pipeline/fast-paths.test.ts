@@ -1,7 +1,8 @@
 // Fast-path documents against rebuilt ones: a pipeline without ops writes JSON lines on their
-// bytes (json-fast.ts) or splices the original text; the same lines prepared with `rebuild` (and a
-// no-op step) go through JSON.parse, buildDocument and JSON.stringify. Both must give the same
-// document, index, id and counters for any line, valid JSON or not.
+// bytes, and other lines as whole items from their parsed fields (json-fast.ts); the same lines
+// prepared with `rebuild` (and a no-op step) go through JSON.parse or the text parsers,
+// buildDocument and JSON.stringify. Both must give the same document, index, id and counters for
+// any line, valid JSON or not.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sourceText } from '../../../functions/core/bulk/encode.ts';
@@ -10,11 +11,6 @@ import { parsePipelineConfig, selectPipeline } from '../../../functions/core/pip
 import { buildDocument } from '../../../functions/core/pipeline/document.ts';
 import { parseTemplate, renderTemplate } from '../../../functions/core/pipeline/index-name.ts';
 import { fastJsonPlan, prepareJsonBytes } from '../../../functions/core/pipeline/json-fast.ts';
-import {
-  createJsonMembers,
-  MemberKinds,
-  scanJsonObject,
-} from '../../../functions/core/pipeline/json-scan.ts';
 import { DEFAULT_LIMITS, fitsLimits, guardFields } from '../../../functions/core/pipeline/limits.ts';
 import { createPrepareCounters, prepareRecord } from '../../../functions/core/pipeline/prepare.ts';
 import { applyEdits, jsonEdit, kafkaRecord } from './helpers.ts';
@@ -75,7 +71,7 @@ function expectSame(line: string, overrides: Parameters<typeof kafkaRecord>[1] =
   return fast;
 }
 
-describe('spliced JSON documents', () => {
+describe('fast-path documents', () => {
   it.each([
     ['plain fields', '{"message":"hi","n":1}'],
     ['canonical timestamp kept first', '{"@timestamp":"2024-05-01T10:00:00.123Z","message":"x"}'],
@@ -287,6 +283,36 @@ describe('spliced JSON documents', () => {
   );
 });
 
+describe('fast-path documents routed by their own fields', () => {
+  const own = parsePipelineConfig({
+    topics: [{ match: 'own', pipeline: 'own' }],
+    pipelines: {
+      own: pipeline({
+        route: { index: 'logs-{tenant}-{service.name}-{yyyy.MM.dd}', fallback: 'logs-unrouted' },
+        id: { type: 'field', field: 'req.id' },
+      }),
+    },
+  });
+  const prepare = (line: string, rebuild: boolean) => {
+    const counters = createPrepareCounters();
+    const out = prepareRecord(kafkaRecord(line, { topic: 'own' }), own, counters, { now: 1, rebuild });
+    return { out: comparable(out), counters, item: out.kind === 'write' && out.item !== undefined };
+  };
+
+  it.each([
+    ['tenant and id', '{"tenant":"acme","req":{"id":"r-1"},"msg":"x"}'],
+    ['no tenant: fallback index, no id: coordinates', '{"msg":"x"}'],
+    ['logfmt', 'tenant=beta req.id=r-2 msg=hi'],
+    ['service and level rewritten', '{"tenant":"acme","service":"api","level":"warn","req":{"id":"r-3"}}'],
+  ])('%s', (_, line) => {
+    const { item, ...fast } = prepare(line, false);
+    const { item: _rebuiltItem, ...rebuilt } = prepare(line, true);
+    expect(fast).toEqual(rebuilt);
+    // Written as a whole item from the fields, unless the document rewrites one of them.
+    expect(item).toBe(!line.includes('"service"'));
+  });
+});
+
 describe('fitsLimits', () => {
   const l = { maxFields: 5, maxDepth: 3, maxFieldBytes: 10 };
   it.each<[string, Record<string, unknown>, boolean]>([
@@ -307,39 +333,6 @@ describe('fitsLimits', () => {
     expect(
       fitsLimits({ a: { b: 1, c: [{ d: 1 }] } }, { maxFields: 10, maxDepth: 5, maxFieldBytes: 10 }),
     ).toBe(4);
-  });
-});
-
-describe('scanJsonObject', () => {
-  it('finds the top-level members, their kinds and every key', () => {
-    const text = '{"@timestamp":"t", "service" : {"name":"a"},"n":[1,{"x":2}],"level":"info"}';
-    const members = createJsonMembers();
-    expect(scanJsonObject(text, members)).toBe(true);
-    expect(members.count).toBe(4);
-    expect(members.keys).toBe(6);
-    const spans = Array.from({ length: members.count }, (_, k) =>
-      text.slice(members.start[k], members.end[k]),
-    );
-    expect(spans).toEqual([
-      '"@timestamp":"t"',
-      '"service" : {"name":"a"}',
-      '"n":[1,{"x":2}]',
-      '"level":"info"',
-    ]);
-    expect(members.kind.slice(0, 4)).toEqual([
-      MemberKinds.timestamp,
-      MemberKinds.service,
-      MemberKinds.other,
-      MemberKinds.level,
-    ]);
-  });
-
-  it.each([
-    ['a raw newline', '{"a":\n1}'],
-    ['a non-canonical number', '{"a":1.50}'],
-    ['an array', '[1]'],
-  ])('refuses %s', (_, text) => {
-    expect(scanJsonObject(text, createJsonMembers())).toBe(false);
   });
 });
 
