@@ -34,8 +34,8 @@ export interface DocumentInput {
 }
 
 /** Years 0000–9999: `toISOString` uses a longer signed form outside them. */
-const MIN_FAST_MS = -62_167_219_200_000;
-const MAX_FAST_MS = 253_402_300_799_999;
+export const MIN_FAST_MS = -62_167_219_200_000;
+export const MAX_FAST_MS = 253_402_300_799_999;
 
 /** Remembers the last second formatted: the records of a batch mostly share it. */
 interface SecondCache {

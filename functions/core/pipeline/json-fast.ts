@@ -13,7 +13,7 @@ import { actionPrefixBytes } from '../bulk/encode.ts';
 import type { PreparedRecord } from '../bulk/types.ts';
 import type { KafkaRecord } from '../kafka/types.ts';
 import { Codecs, type CompiledPipeline } from './config.ts';
-import { isoTimestamp, RESERVED_FIELDS, usableTime } from './document.ts';
+import { isoTimestamp, MAX_FAST_MS, MIN_FAST_MS, RESERVED_FIELDS, usableTime } from './document.ts';
 import { type Fields, getPath, setOwn } from './fields.ts';
 import { documentId, IdTypes } from './id.ts';
 import type { Template } from './index-name.ts';
@@ -113,8 +113,6 @@ const KEY_NAME = ascii('name');
 /** A literal `log.level` key: the document keeps a top-level `level` where it is. */
 let levelHeld = false;
 const QUOTE = 0x22;
-/** Kafka timestamps the document carries (see kafkaTimestamp in document.ts). */
-const MAX_KAFKA_MS = 8.64e15;
 const COMMA = 0x2c;
 
 // Which member plays which part in the record being prepared (-1: none).
@@ -362,9 +360,6 @@ interface SecondBytes {
 }
 const eventSecond: SecondBytes = { second: Number.NaN, bytes: new Uint8Array(19) };
 const kafkaSecond: SecondBytes = { second: Number.NaN, bytes: new Uint8Array(19) };
-/** Years 0000–9999: `toISOString` uses a longer signed form outside them. */
-const MIN_FAST_MS = -62_167_219_200_000;
-const MAX_FAST_MS = 253_402_300_799_999;
 
 function putIso(ms: number, cache: SecondBytes, at: number): number {
   const whole = Math.trunc(ms);
@@ -511,7 +506,8 @@ function putTail(
   at = partitionAt === -1 ? putInt(record.partition, at) : again(partitionAt, partitionEnd, at);
   at = put(OFFSET, at);
   at = offsetAt === -1 ? putInt(record.offset, at) : again(offsetAt, offsetEnd, at);
-  if (record.timestamp >= 0 && record.timestamp <= MAX_KAFKA_MS && Number.isFinite(record.timestamp)) {
+  // As kafkaTimestamp (document.ts): Kafka reports -1 when a record has no timestamp.
+  if (usableTime(record.timestamp) && record.timestamp >= 0) {
     at = put(KAFKA_TIMESTAMP, at);
     at = putIso(record.timestamp, kafkaSecond, at);
     slab[at++] = QUOTE;
