@@ -664,7 +664,7 @@ export function prepareJsonBytes(
 // --- Parsed events (text formats, and JSON the byte path left) ----------------------------------
 
 /** What the fields path needs of a pipeline: a route reading at most `service.name`, an id reading no field. */
-interface FieldsPlan {
+export interface FieldsPlan {
   /** Times in one bucket of this many ms render the same index name for one service. */
   routeBucketMs: number;
   /** The last name rendered for the pipeline's own service name. */
@@ -749,37 +749,100 @@ export function prepareFieldsItem(
     fieldSource.service = pipeline.service;
     index = routeFrom(pipeline.route, fieldSource, readField, timestampMs, counters);
     fieldSource.fields = NO_FIELDS;
-  } else index = route(plan.defaultRoute, pipeline, plan, pipeline.service, timestampMs, counters);
+  } else index = defaultIndex(pipeline, plan, timestampMs, counters);
   const id = documentId(pipeline.id, record, fields, counters);
-  const serviceMemberBytes = serviceBytes(pipeline.service);
-  const topic = topicBytes(record.topic);
+  const at = beginItem(record, pipeline, index, id, 3 * json.length);
+  // The event's closing brace gives way to what the document adds.
+  return endItem(at + slab.write(json, at) - 1, record, coords, pipeline, value);
+}
+
+// --- Items whose document the caller writes (json-fast's fields path, access-fast) ---------------
+
+/** The index of a record routed by its pipeline's own service name (plans that read no field). */
+export function defaultIndex(
+  pipeline: CompiledPipeline,
+  plan: FieldsPlan,
+  timestampMs: number,
+  counters: FastJsonCounters,
+): string {
+  return route(plan.defaultRoute, pipeline, plan, pipeline.service, timestampMs, counters);
+}
+
+// The item being written, between beginItem and endItem.
+let itemStart = 0;
+let itemSourceStart = 0;
+let itemIndex = '';
+let itemId = '';
+let itemTopic: TopicBytes = lastTopic;
+let itemKey: string | undefined;
+let itemService: Uint8Array = new Uint8Array(0);
+
+/**
+ * Reserves room for an item whose document takes at most `documentBytes`, writes its action line,
+ * and returns where the document starts in itemSlab(). The caller writes the document's members
+ * from its `{` on, without the closing brace, and hands the position after them to endItem.
+ */
+export function beginItem(
+  record: KafkaRecord,
+  pipeline: CompiledPipeline,
+  index: string,
+  id: string,
+  documentBytes: number,
+): number {
+  itemService = serviceBytes(pipeline.service);
+  itemTopic = topicBytes(record.topic);
+  itemKey = record.key === null ? undefined : JSON.stringify(keyText(record.key));
+  itemIndex = index;
+  itemId = id;
   const prefix = actionPrefixBytes(pipeline.action, index);
-  const key = record.key === null ? undefined : JSON.stringify(keyText(record.key));
-  const start = reserve(
+  itemStart = reserve(
     slabOffset,
-    3 * json.length +
+    documentBytes +
       prefix.length +
       3 * id.length +
-      serviceMemberBytes.length +
-      topic.kafka.length +
-      3 * (key?.length ?? 0) +
+      itemService.length +
+      itemTopic.kafka.length +
+      3 * (itemKey?.length ?? 0) +
       200,
   );
-  let at = putActionLine(pipeline, record, id, prefix, topic, start);
-  const sourceStart = at;
-  // The event's closing brace gives way to what the document adds.
-  at += slab.write(json, at) - 1;
-  at = putTail(record, topic, serviceMemberBytes, undefined, key, at);
-  slabOffset = at;
-  const item = slab.subarray(start, at);
+  itemSourceStart = putActionLine(pipeline, record, id, prefix, itemTopic, itemStart);
+  return itemSourceStart;
+}
+
+/** ISO 8601 of `ms` (as toISOString) written at `at` in itemSlab(); returns the position after it. */
+export function writeIso(ms: number, at: number): number {
+  return putIso(ms, eventSecond, at);
+}
+
+/** A non-negative safe integer written at `at` in itemSlab(); returns the position after it. */
+export function writeInt(n: number, at: number): number {
+  return putInt(n, at);
+}
+
+/** The buffer beginItem's caller writes the document into (valid until the next beginItem). */
+export function itemSlab(): Buffer {
+  return slab;
+}
+
+/** Adds the pipeline's service and `kafka` after the members written up to `at`, and closes the item. */
+export function endItem(
+  at: number,
+  record: KafkaRecord,
+  coords: PreparedRecord['coords'],
+  pipeline: CompiledPipeline,
+  value: Buffer,
+): PreparedRecord {
+  const end = putTail(record, itemTopic, itemService, undefined, itemKey, at);
+  slabOffset = end;
+  const item = slab.subarray(itemStart, end);
   return {
     kind: 'write',
     coords,
     pipeline: pipeline.name,
     action: pipeline.action,
-    index,
-    id,
-    source: item.subarray(sourceStart - start, item.length - 1),
+    index: itemIndex,
+    id: itemId,
+    source: item.subarray(itemSourceStart - itemStart, item.length - 1),
     item,
     original: value,
     timestamp: record.timestamp,
