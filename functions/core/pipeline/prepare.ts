@@ -4,6 +4,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { PreparedRecord } from '../bulk/types.ts';
 import type { KafkaRecord } from '../kafka/types.ts';
+import { fastAccessPlan, prepareAccessBytes } from './access-fast.ts';
 import {
   Codecs,
   type CompiledPipeline,
@@ -77,6 +78,8 @@ export interface PrepareOptions {
    * path, whole items from fields): the reference the tests hold those paths to.
    */
   rebuild?: boolean;
+  /** Reads access lines with the parser's regex, not on their bytes: the tests' reference for access-fast.ts. */
+  noAccessBytes?: boolean;
 }
 
 /**
@@ -162,6 +165,11 @@ function prepareValue(
   const plan = options.rebuild ? undefined : fastJsonPlan(pipeline);
   if (plan !== undefined) {
     const fast = prepareJsonBytes(value, record, coords, pipeline, plan, counters, options.now);
+    if (fast !== undefined) return fast;
+  }
+  const access = options.rebuild || options.noAccessBytes ? undefined : fastAccessPlan(pipeline);
+  if (access !== undefined) {
+    const fast = prepareAccessBytes(value, record, coords, pipeline, access, counters);
     if (fast !== undefined) return fast;
   }
   const text = utf8Text(value);

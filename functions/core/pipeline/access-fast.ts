@@ -1,0 +1,415 @@
+// The access-log fast path: an NCSA combined line (nginx, Apache) of printable ASCII is read on its
+// bytes and its document written straight into the item buffer, with no string of the line, no
+// regex, no fields object and no JSON.stringify. It writes exactly the bytes the fields path writes
+// for parseAccess's fields (prepareFieldsItem: same members, same order); the fast-path tests hold
+// it to that on any line. Whatever it is not sure of (escapes, non-ASCII, a request that is not
+// `METHOD target HTTP/x`, no status, a time the pipeline cannot read, …) returns undefined, and
+// the line takes the regex path as before.
+
+import type { PreparedRecord } from '../bulk/types.ts';
+import type { KafkaRecord } from '../kafka/types.ts';
+import { Codecs, type CompiledPipeline } from './config.ts';
+import { RESERVED_FIELDS, usableTime } from './document.ts';
+import { documentId } from './id.ts';
+import {
+  beginItem,
+  defaultIndex,
+  endItem,
+  type FastJsonCounters,
+  type FieldsPlan,
+  fastFieldsPlan,
+  itemSlab,
+  writeInt,
+  writeIso,
+} from './json-fast.ts';
+import { parseAccess } from './parsers/access.ts';
+
+/** Leaves and nesting of the largest document parseAccess builds (apache.access.user.identity). */
+const ACCESS_LEAVES = 14;
+const ACCESS_DEPTH = 5;
+
+const plans = new WeakMap<CompiledPipeline, FieldsPlan | null>();
+
+/**
+ * Text pipelines whose first parser is the access parser, with no ops, `@timestamp` as their only
+ * timestamp field, a route and id that read no field, and limits no access document can reach.
+ */
+export function fastAccessPlan(pipeline: CompiledPipeline): FieldsPlan | undefined {
+  let plan = plans.get(pipeline);
+  if (plan === undefined) {
+    const base = fastFieldsPlan(pipeline);
+    const eligible =
+      base !== undefined &&
+      !base.readsFields &&
+      pipeline.codec === Codecs.text &&
+      pipeline.parsers[0]?.parse === parseAccess &&
+      pipeline.ops.length === 0 &&
+      pipeline.timestamp.fields.length === 1 &&
+      pipeline.timestamp.fields[0] === '@timestamp' &&
+      pipeline.limits.maxFields - RESERVED_FIELDS >= ACCESS_LEAVES &&
+      pipeline.limits.maxDepth >= ACCESS_DEPTH;
+    plan = eligible ? base : null;
+    plans.set(pipeline, plan);
+  }
+  return plan ?? undefined;
+}
+
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const DASH = 0x2d;
+
+// Where each part of the line is, [start, end) (set by readLine; -1 when absent).
+let clientEnd = 0;
+let identStart = 0;
+let identEnd = 0;
+let userStart = 0;
+let userEnd = 0;
+let timeStart = 0;
+let timeEnd = 0;
+let requestStart = 0;
+let requestEnd = 0;
+let status = 0;
+let bytes = -1;
+let referrerStart = -1;
+let referrerEnd = -1;
+let agentStart = -1;
+let agentEnd = -1;
+let forwardedStart = -1;
+let forwardedEnd = -1;
+// The request line's parts: method [requestStart, methodEnd), target, version (-1: none).
+let methodEnd = 0;
+let targetStart = 0;
+let targetEnd = 0;
+let versionStart = -1;
+
+/**
+ * End of a token from `at` followed by one space, or -1. Its bytes must be visible ASCII and
+ * neither a quote nor a backslash (JSON would escape those).
+ */
+function token(b: Buffer, at: number, end: number): number {
+  let i = at;
+  for (; i < end; i++) {
+    const c = b[i]!;
+    if (c === SPACE) break;
+    if (c < 0x21 || c > 0x7e || c === QUOTE || c === BACKSLASH) return -1;
+  }
+  return i > at && i < end ? i : -1;
+}
+
+/**
+ * A quoted field at `at` (its opening quote): the position of its closing quote, or -1. A
+ * backslash (an escape JSON would write otherwise), a control byte or a non-ASCII one gives -1 too.
+ */
+function quoted(b: Buffer, at: number, end: number): number {
+  if (b[at] !== QUOTE) return -1;
+  for (let i = at + 1; i < end; i++) {
+    const c = b[i]!;
+    if (c === QUOTE) return i;
+    if (c === BACKSLASH || c < 0x20 || c > 0x7e) return -1;
+  }
+  return -1;
+}
+
+/** A run of digits [at, to): its value, or -1 past 15 digits (Number would round). */
+function digits(b: Buffer, at: number, to: number): number {
+  if (to <= at || to - at > 15) return -1;
+  let n = 0;
+  for (let i = at; i < to; i++) {
+    const c = b[i]! - 0x30;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+const isDash = (b: Buffer, start: number, end: number): boolean => end - start === 1 && b[start] === DASH;
+
+/** Splits `b[0, end)` as the access parser's regex does; false for anything it is not sure of. */
+function readLine(b: Buffer, end: number): boolean {
+  clientEnd = token(b, 0, end);
+  if (clientEnd === -1) return false;
+  identStart = clientEnd + 1;
+  identEnd = token(b, identStart, end);
+  if (identEnd === -1) return false;
+  userStart = identEnd + 1;
+  userEnd = token(b, userStart, end);
+  if (userEnd === -1 || b[userEnd + 1] !== 0x5b) return false;
+  timeStart = userEnd + 2;
+  timeEnd = b.indexOf(0x5d, timeStart);
+  if (timeEnd <= timeStart || timeEnd >= end || b[timeEnd + 1] !== SPACE) return false;
+  for (let i = timeStart; i < timeEnd; i++) {
+    const c = b[i]!;
+    if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) return false;
+  }
+  requestStart = timeEnd + 3;
+  if (b[timeEnd + 2] !== QUOTE) return false;
+  requestEnd = quoted(b, timeEnd + 2, end);
+  if (requestEnd === -1 || b[requestEnd + 1] !== SPACE) return false;
+  // Status: three digits or `-`, then the size: digits or `-`.
+  let at = requestEnd + 2;
+  if (b[at] === DASH) return false;
+  status = digits(b, at, at + 3);
+  if (status === -1 || b[at + 3] !== SPACE) return false;
+  at += 4;
+  let sizeEnd = at;
+  while (sizeEnd < end && b[sizeEnd] !== SPACE) sizeEnd++;
+  if (isDash(b, at, sizeEnd)) bytes = -1;
+  else {
+    bytes = digits(b, at, sizeEnd);
+    if (bytes === -1) return false;
+  }
+  at = sizeEnd;
+  referrerStart = -1;
+  agentStart = -1;
+  forwardedStart = -1;
+  // ` "referrer" "agent"`, maybe ` "forwarded"`, then nothing but the trailing spaces.
+  if (at + 1 < end && b[at] === SPACE && b[at + 1] === QUOTE) {
+    referrerStart = at + 2;
+    referrerEnd = quoted(b, at + 1, end);
+    if (referrerEnd === -1 || b[referrerEnd + 1] !== SPACE) return false;
+    agentStart = referrerEnd + 3;
+    agentEnd = quoted(b, referrerEnd + 2, end);
+    if (agentEnd === -1) return false;
+    at = agentEnd + 1;
+    if (at + 1 < end && b[at] === SPACE && b[at + 1] === QUOTE) {
+      forwardedStart = at + 2;
+      forwardedEnd = quoted(b, at + 1, end);
+      if (forwardedEnd === -1) return false;
+      at = forwardedEnd + 1;
+    }
+  }
+  for (; at < end; at++) if (b[at] !== SPACE) return false;
+  // `-` or nothing: no request; anything else must read as `METHOD target [HTTP/x]`.
+  return requestEnd === requestStart || isDash(b, requestStart, requestEnd) || readRequest(b);
+}
+
+const HTTP_SLASH = Buffer.from(' HTTP/', 'latin1');
+
+/** `METHOD target` or `METHOD target HTTP/d[.d]`, as the parser's request regex reads it. */
+function readRequest(b: Buffer): boolean {
+  let i = requestStart;
+  while (i < requestEnd && ((b[i]! >= 0x41 && b[i]! <= 0x5a) || (b[i]! >= 0x61 && b[i]! <= 0x7a))) i++;
+  if (i === requestStart || b[i] !== SPACE) return false;
+  methodEnd = i;
+  targetStart = i + 1;
+  targetEnd = targetStart;
+  while (targetEnd < requestEnd && b[targetEnd] !== SPACE) targetEnd++;
+  if (targetEnd === targetStart) return false;
+  versionStart = -1;
+  if (targetEnd === requestEnd) return true;
+  // ` HTTP/` then digits, maybe `.` and digits, to the end.
+  const v = targetEnd + 6;
+  if (v > requestEnd) return false;
+  for (let k = 0; k < 6; k++) if (b[targetEnd + k] !== HTTP_SLASH[k]) return false;
+  let j = v;
+  while (j < requestEnd && b[j]! >= 0x30 && b[j]! <= 0x39) j++;
+  if (j === v) return false;
+  if (j < requestEnd) {
+    if (b[j] !== 0x2e) return false;
+    const fraction = ++j;
+    while (j < requestEnd && b[j]! >= 0x30 && b[j]! <= 0x39) j++;
+    if (j === fraction || j !== requestEnd) return false;
+  }
+  versionStart = v;
+  return true;
+}
+
+/** `[0-9]{1,3}(\.[0-9]{1,3}){3}`, or a `:` among only hex digits, `:` and `.` (isIp in access.ts). */
+function isIp(b: Buffer, end: number): boolean {
+  let groups = 0;
+  let run = 0;
+  let dotted = true;
+  for (let i = 0; i < end && dotted; i++) {
+    const c = b[i]!;
+    if (c >= 0x30 && c <= 0x39) {
+      if (++run > 3) dotted = false;
+    } else if (c === 0x2e && run > 0) {
+      groups++;
+      run = 0;
+    } else dotted = false;
+  }
+  if (dotted && groups === 3 && run > 0) return true;
+  let colon = false;
+  for (let i = 0; i < end; i++) {
+    const c = b[i]!;
+    if (c === 0x3a) colon = true;
+    else if (
+      !((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66) || c === 0x2e)
+    ) {
+      return false;
+    }
+  }
+  return colon;
+}
+
+const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
+const SOURCE_IP = ascii('{"source":{"ip":"');
+const SOURCE_DOMAIN = ascii('{"source":{"domain":"');
+const IDENTITY = ascii('"},"apache":{"access":{"user":{"identity":"');
+const IDENTITY_CLOSE = ascii('"}}}');
+const USER = ascii(',"user":{"name":"');
+const TIMESTAMP = ascii(',"@timestamp":"');
+const HTTP_METHOD = ascii('","http":{"request":{"method":"');
+const REFERRER = ascii('","referrer":"');
+const FORWARDED = ascii('","x_forwarded_for":"');
+const VERSION = ascii('"},"version":"');
+const RESPONSE_AFTER_VERSION = ascii('","response":{"status_code":');
+const RESPONSE_AFTER_REQUEST = ascii('"},"response":{"status_code":');
+const HTTP_RESPONSE = ascii('","http":{"response":{"status_code":');
+const BODY = ascii(',"body":{"bytes":');
+const REQUEST_AFTER_RESPONSE = ascii('},"request":{');
+const REFERRER_FIRST = ascii('"referrer":"');
+const FORWARDED_FIRST = ascii('"x_forwarded_for":"');
+const URL = ascii('}},"url":{"original":"');
+const AGENT = ascii(',"user_agent":{"original":"');
+
+let out: Buffer = Buffer.alloc(0);
+const NO_FIELDS = {};
+
+function put(bytes: Buffer, at: number): number {
+  for (let i = 0; i < bytes.length; i++) out[at + i] = bytes[i]!;
+  return at + bytes.length;
+}
+
+/** Copies `b[start, end)` to `at`: a loop for a few bytes, a native copy for more. */
+function copy(b: Buffer, start: number, end: number, at: number): number {
+  if (end - start > 24) return at + b.copy(out, at, start, end);
+  for (let i = start; i < end; i++) out[at++] = b[i]!;
+  return at;
+}
+
+// The last time text read and what the pipeline made of it: a batch's lines mostly share a second.
+const lastTime: Buffer = Buffer.alloc(64);
+let lastTimeLength = -1;
+let lastTimePipeline: CompiledPipeline | undefined;
+let lastTimeMs: number | undefined;
+
+function eventTime(b: Buffer, pipeline: CompiledPipeline): number | undefined {
+  const length = timeEnd - timeStart;
+  if (pipeline === lastTimePipeline && length === lastTimeLength) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (lastTime[i] !== b[timeStart + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return lastTimeMs;
+  }
+  const ms = pipeline.timestamp.parse(b.toString('latin1', timeStart, timeEnd));
+  if (length <= lastTime.length) {
+    b.copy(lastTime, 0, timeStart, timeEnd);
+    lastTimeLength = length;
+    lastTimePipeline = pipeline;
+    lastTimeMs = ms;
+  }
+  return ms;
+}
+
+/**
+ * The record prepared on its bytes, or undefined when it needs the parser path (which then
+ * handles it exactly as it would have without this one; nothing is counted here in that case).
+ */
+export function prepareAccessBytes(
+  value: Buffer,
+  record: KafkaRecord,
+  coords: PreparedRecord['coords'],
+  pipeline: CompiledPipeline,
+  plan: FieldsPlan,
+  counters: FastJsonCounters,
+): PreparedRecord | undefined {
+  // The parser path drops one trailing newline (or CRLF); its regex allows trailing white space.
+  let end = value.length;
+  if (value[end - 1] === 0x0a) end--;
+  if (value[end - 1] === 0x0d) end--;
+  // Every string is a piece of the line: a line within the byte limit has none over it.
+  if (end > pipeline.limits.maxFieldBytes || !readLine(value, end)) return undefined;
+  const timestampMs = eventTime(value, pipeline);
+  if (timestampMs === undefined || !usableTime(timestampMs)) return undefined;
+
+  const index = defaultIndex(pipeline, plan, timestampMs, counters);
+  const id = documentId(pipeline.id, record, NO_FIELDS, counters);
+  let at = beginItem(record, pipeline, index, id, 2 * end + 300);
+  out = itemSlab();
+  const ip = isIp(value, clientEnd);
+  at = put(ip ? SOURCE_IP : SOURCE_DOMAIN, at);
+  at = copy(value, 0, clientEnd, at);
+  if (isDash(value, identStart, identEnd)) {
+    out[at++] = QUOTE;
+    out[at++] = 0x7d; // }
+  } else {
+    at = put(IDENTITY, at);
+    at = copy(value, identStart, identEnd, at);
+    at = put(IDENTITY_CLOSE, at);
+  }
+  if (!isDash(value, userStart, userEnd)) {
+    at = put(USER, at);
+    at = copy(value, userStart, userEnd, at);
+    out[at++] = QUOTE;
+    out[at++] = 0x7d;
+  }
+  at = put(TIMESTAMP, at);
+  at = writeIso(timestampMs, at);
+  const referrer =
+    referrerStart !== -1 && referrerEnd > referrerStart && !isDash(value, referrerStart, referrerEnd);
+  const agent = agentStart !== -1 && agentEnd > agentStart && !isDash(value, agentStart, agentEnd);
+  const forwarded =
+    forwardedStart !== -1 && forwardedEnd > forwardedStart && !isDash(value, forwardedStart, forwardedEnd);
+  const request = !isDash(value, requestStart, requestEnd) && requestEnd > requestStart;
+  if (request) {
+    // http: {request: {method, referrer?, x_forwarded_for?}, version?, response}; then url.
+    at = put(HTTP_METHOD, at);
+    at = copy(value, requestStart, methodEnd, at);
+    if (referrer) {
+      at = put(REFERRER, at);
+      at = copy(value, referrerStart, referrerEnd, at);
+    }
+    if (forwarded) {
+      at = put(FORWARDED, at);
+      at = copy(value, forwardedStart, forwardedEnd, at);
+    }
+    if (versionStart !== -1) {
+      at = put(VERSION, at);
+      at = copy(value, versionStart, requestEnd, at);
+      at = put(RESPONSE_AFTER_VERSION, at);
+    } else at = put(RESPONSE_AFTER_REQUEST, at);
+  } else at = put(HTTP_RESPONSE, at);
+  at = writeInt(status, at);
+  if (bytes !== -1) {
+    at = put(BODY, at);
+    at = writeInt(bytes, at);
+    out[at++] = 0x7d;
+  }
+  if (request) {
+    at = put(URL, at);
+    at = copy(value, targetStart, targetEnd, at);
+    out[at++] = QUOTE;
+    out[at++] = 0x7d;
+  } else {
+    // http: {response, request?: {referrer?, x_forwarded_for?}}.
+    if (referrer || forwarded) {
+      at = put(REQUEST_AFTER_RESPONSE, at);
+      if (referrer) {
+        at = put(REFERRER_FIRST, at);
+        at = copy(value, referrerStart, referrerEnd, at);
+        out[at++] = QUOTE;
+      }
+      if (forwarded) {
+        if (referrer) out[at++] = 0x2c;
+        at = put(FORWARDED_FIRST, at);
+        at = copy(value, forwardedStart, forwardedEnd, at);
+        out[at++] = QUOTE;
+      }
+    }
+    out[at++] = 0x7d;
+    out[at++] = 0x7d;
+  }
+  if (agent) {
+    at = put(AGENT, at);
+    at = copy(value, agentStart, agentEnd, at);
+    out[at++] = QUOTE;
+    out[at++] = 0x7d;
+  }
+  return endItem(at, record, coords, pipeline, value);
+}
