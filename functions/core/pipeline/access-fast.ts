@@ -19,6 +19,7 @@ import {
   type FieldsPlan,
   fastFieldsPlan,
   itemSlab,
+  writeBytes,
   writeInt,
   writeIso,
 } from './json-fast.ts';
@@ -267,11 +268,6 @@ const AGENT = ascii(',"user_agent":{"original":"');
 let out: Buffer = Buffer.alloc(0);
 const NO_FIELDS = {};
 
-function put(bytes: Buffer, at: number): number {
-  for (let i = 0; i < bytes.length; i++) out[at + i] = bytes[i]!;
-  return at + bytes.length;
-}
-
 /** Copies `b[start, end)` to `at`: a loop for a few bytes, a native copy for more. */
 function copy(b: Buffer, start: number, end: number, at: number): number {
   if (end - start > 24) return at + b.copy(out, at, start, end);
@@ -333,23 +329,23 @@ export function prepareAccessBytes(
   let at = beginItem(record, pipeline, index, id, 2 * end + 300);
   out = itemSlab();
   const ip = isIp(value, clientEnd);
-  at = put(ip ? SOURCE_IP : SOURCE_DOMAIN, at);
+  at = writeBytes(ip ? SOURCE_IP : SOURCE_DOMAIN, at);
   at = copy(value, 0, clientEnd, at);
   if (isDash(value, identStart, identEnd)) {
     out[at++] = QUOTE;
     out[at++] = 0x7d; // }
   } else {
-    at = put(IDENTITY, at);
+    at = writeBytes(IDENTITY, at);
     at = copy(value, identStart, identEnd, at);
-    at = put(IDENTITY_CLOSE, at);
+    at = writeBytes(IDENTITY_CLOSE, at);
   }
   if (!isDash(value, userStart, userEnd)) {
-    at = put(USER, at);
+    at = writeBytes(USER, at);
     at = copy(value, userStart, userEnd, at);
     out[at++] = QUOTE;
     out[at++] = 0x7d;
   }
-  at = put(TIMESTAMP, at);
+  at = writeBytes(TIMESTAMP, at);
   at = writeIso(timestampMs, at);
   const referrer =
     referrerStart !== -1 && referrerEnd > referrerStart && !isDash(value, referrerStart, referrerEnd);
@@ -359,45 +355,45 @@ export function prepareAccessBytes(
   const request = !isDash(value, requestStart, requestEnd) && requestEnd > requestStart;
   if (request) {
     // http: {request: {method, referrer?, x_forwarded_for?}, version?, response}; then url.
-    at = put(HTTP_METHOD, at);
+    at = writeBytes(HTTP_METHOD, at);
     at = copy(value, requestStart, methodEnd, at);
     if (referrer) {
-      at = put(REFERRER, at);
+      at = writeBytes(REFERRER, at);
       at = copy(value, referrerStart, referrerEnd, at);
     }
     if (forwarded) {
-      at = put(FORWARDED, at);
+      at = writeBytes(FORWARDED, at);
       at = copy(value, forwardedStart, forwardedEnd, at);
     }
     if (versionStart !== -1) {
-      at = put(VERSION, at);
+      at = writeBytes(VERSION, at);
       at = copy(value, versionStart, requestEnd, at);
-      at = put(RESPONSE_AFTER_VERSION, at);
-    } else at = put(RESPONSE_AFTER_REQUEST, at);
-  } else at = put(HTTP_RESPONSE, at);
+      at = writeBytes(RESPONSE_AFTER_VERSION, at);
+    } else at = writeBytes(RESPONSE_AFTER_REQUEST, at);
+  } else at = writeBytes(HTTP_RESPONSE, at);
   at = writeInt(status, at);
   if (bytes !== -1) {
-    at = put(BODY, at);
+    at = writeBytes(BODY, at);
     at = writeInt(bytes, at);
     out[at++] = 0x7d;
   }
   if (request) {
-    at = put(URL, at);
+    at = writeBytes(URL, at);
     at = copy(value, targetStart, targetEnd, at);
     out[at++] = QUOTE;
     out[at++] = 0x7d;
   } else {
     // http: {response, request?: {referrer?, x_forwarded_for?}}.
     if (referrer || forwarded) {
-      at = put(REQUEST_AFTER_RESPONSE, at);
+      at = writeBytes(REQUEST_AFTER_RESPONSE, at);
       if (referrer) {
-        at = put(REFERRER_FIRST, at);
+        at = writeBytes(REFERRER_FIRST, at);
         at = copy(value, referrerStart, referrerEnd, at);
         out[at++] = QUOTE;
       }
       if (forwarded) {
         if (referrer) out[at++] = 0x2c;
-        at = put(FORWARDED_FIRST, at);
+        at = writeBytes(FORWARDED_FIRST, at);
         at = copy(value, forwardedStart, forwardedEnd, at);
         out[at++] = QUOTE;
       }
@@ -406,7 +402,7 @@ export function prepareAccessBytes(
     out[at++] = 0x7d;
   }
   if (agent) {
-    at = put(AGENT, at);
+    at = writeBytes(AGENT, at);
     at = copy(value, agentStart, agentEnd, at);
     out[at++] = QUOTE;
     out[at++] = 0x7d;

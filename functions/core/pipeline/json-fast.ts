@@ -814,6 +814,11 @@ export function writeIso(ms: number, at: number): number {
   return putIso(ms, eventSecond, at);
 }
 
+/** `bytes` written at `at` in itemSlab(); returns the position after them. */
+export function writeBytes(bytes: Uint8Array, at: number): number {
+  return put(bytes, at);
+}
+
 /** A non-negative safe integer written at `at` in itemSlab(); returns the position after it. */
 export function writeInt(n: number, at: number): number {
   return putInt(n, at);
