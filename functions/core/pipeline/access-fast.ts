@@ -13,8 +13,8 @@ import { RESERVED_FIELDS, usableTime } from './document.ts';
 import { documentId } from './id.ts';
 import {
   beginItem,
+  closeItem,
   defaultIndex,
-  endItem,
   type FastJsonCounters,
   type FieldsPlan,
   fastFieldsPlan,
@@ -22,6 +22,7 @@ import {
   writeBytes,
   writeInt,
   writeIso,
+  writtenRecord,
 } from './json-fast.ts';
 import { parseAccess } from './parsers/access.ts';
 
@@ -268,9 +269,9 @@ const AGENT = ascii(',"user_agent":{"original":"');
 let out: Buffer = Buffer.alloc(0);
 const NO_FIELDS = {};
 
-/** Copies `b[start, end)` to `at`: a loop for a few bytes, a native copy for more. */
+/** Copies `b[start, end)` to `at`: a loop for a few bytes, a native copy for more (see json-fast's put). */
 function copy(b: Buffer, start: number, end: number, at: number): number {
-  if (end - start > 24) return at + b.copy(out, at, start, end);
+  if (end - start > 8) return at + b.copy(out, at, start, end);
   for (let i = start; i < end; i++) out[at++] = b[i]!;
   return at;
 }
@@ -315,14 +316,30 @@ export function prepareAccessBytes(
   plan: FieldsPlan,
   counters: FastJsonCounters,
 ): PreparedRecord | undefined {
+  return writeAccessItem(value, record, pipeline, plan, counters)
+    ? writtenRecord(coords, pipeline, value, record.timestamp)
+    : undefined;
+}
+
+/**
+ * Writes the record's bulk item on its bytes into itemSlab() (where: `written`); false, with
+ * nothing written or counted, when it needs the parser path.
+ */
+export function writeAccessItem(
+  value: Buffer,
+  record: KafkaRecord,
+  pipeline: CompiledPipeline,
+  plan: FieldsPlan,
+  counters: FastJsonCounters,
+): boolean {
   // The parser path drops one trailing newline (or CRLF); its regex allows trailing white space.
   let end = value.length;
   if (value[end - 1] === 0x0a) end--;
   if (value[end - 1] === 0x0d) end--;
   // Every string is a piece of the line: a line within the byte limit has none over it.
-  if (end > pipeline.limits.maxFieldBytes || !readLine(value, end)) return undefined;
+  if (end > pipeline.limits.maxFieldBytes || !readLine(value, end)) return false;
   const timestampMs = eventTime(value, pipeline);
-  if (timestampMs === undefined || !usableTime(timestampMs)) return undefined;
+  if (timestampMs === undefined || !usableTime(timestampMs)) return false;
 
   const index = defaultIndex(pipeline, plan, timestampMs, counters);
   const id = documentId(pipeline.id, record, NO_FIELDS, counters);
@@ -407,5 +424,6 @@ export function prepareAccessBytes(
     out[at++] = QUOTE;
     out[at++] = 0x7d;
   }
-  return endItem(at, record, coords, pipeline, value);
+  closeItem(at, record);
+  return true;
 }

@@ -4,7 +4,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { PreparedRecord } from '../bulk/types.ts';
 import type { KafkaRecord } from '../kafka/types.ts';
-import { fastAccessPlan, prepareAccessBytes } from './access-fast.ts';
+import { fastAccessPlan, prepareAccessBytes, writeAccessItem } from './access-fast.ts';
 import {
   Codecs,
   type CompiledPipeline,
@@ -15,7 +15,13 @@ import {
 import { buildDocument, usableTime } from './document.ts';
 import { type Fields, getPath } from './fields.ts';
 import { documentId } from './id.ts';
-import { fastFieldsPlan, fastJsonPlan, prepareFieldsItem, prepareJsonBytes } from './json-fast.ts';
+import {
+  fastFieldsPlan,
+  fastJsonPlan,
+  prepareFieldsItem,
+  prepareJsonBytes,
+  writeJsonItem,
+} from './json-fast.ts';
 import { applyOps } from './ops.ts';
 import { routeDocument } from './route.ts';
 
@@ -152,6 +158,24 @@ export function prepareRecord(
       timestamp: record.timestamp,
     };
   }
+}
+
+/**
+ * Writes the whole bulk item of a record with a value into the item slab (json-fast.ts `written`)
+ * when one of the byte paths takes it: the same bytes, and the same counts, prepareRecord's item
+ * would have. False, with nothing written or counted, when the record needs prepareRecord.
+ */
+export function writeItemOnBytes(
+  record: KafkaRecord,
+  value: Buffer,
+  pipeline: CompiledPipeline,
+  counters: PrepareCounters,
+  now: number | undefined,
+): boolean {
+  const plan = fastJsonPlan(pipeline);
+  if (plan !== undefined && writeJsonItem(value, record, pipeline, plan, counters, now)) return true;
+  const access = fastAccessPlan(pipeline);
+  return access !== undefined && writeAccessItem(value, record, pipeline, access, counters);
 }
 
 function prepareValue(
