@@ -66,6 +66,14 @@ function isSpace(b: number | undefined): boolean {
   return b === Chars.space || b === Chars.lf || b === Chars.cr || b === Chars.tab;
 }
 
+/** What was sent, item by item, as the byte check reads it. */
+export interface ExpectedItems {
+  readonly count: number;
+  action(i: number): string;
+  /** Position after item i's id written as JSON string content at `pos`, or -1. */
+  idAt(bytes: Uint8Array, pos: number, i: number): number;
+}
+
 /**
  * The verdicts of a bulk answer in which every item succeeded and matches what was sent (same
  * count, same action in order, same `_id` where present, a 2xx status); `undefined` for anything
@@ -77,49 +85,94 @@ export function verifyAllSucceeded(
   sent: readonly SentItem[],
   success: (status: number) => ItemVerdict,
 ): ItemVerdict[] | undefined {
+  const items: ItemVerdict[] = [];
+  const expected: ExpectedItems = {
+    count: sent.length,
+    action: (i) => sent[i]!.action,
+    idAt: (b, pos, i) => textAt(b, pos, sent[i]!.id),
+  };
+  return allSucceeded(bytes, expected, (status) => items.push(success(status))) ? items : undefined;
+}
+
+/**
+ * Whether a bulk answer says every item succeeded, matching `expected` (see verifyAllSucceeded);
+ * `onStatus` sees each item's 2xx status in order (also when the answer turns out not to match).
+ */
+export function allSucceeded(
+  bytes: Uint8Array,
+  expected: ExpectedItems,
+  onStatus: (status: number) => void,
+): boolean {
   const n = bytes.length;
   // JSON.parse allows whitespace around the value; a server may end its answer with a newline.
   let pos = 0;
   while (pos < n && isSpace(bytes[pos])) pos++;
-  if (bytes[pos] !== Chars.openBrace) return undefined;
+  if (bytes[pos] !== Chars.openBrace) return false;
   pos++;
   const afterTook = literalAt(bytes, pos, TOOK);
   if (afterTook >= 0) {
     // A JSON integer: `0` or no leading zero (JSON.parse refuses `012`).
     pos = afterTook;
     const first = bytes[pos];
-    if (first === undefined || first < Chars.zero || first > Chars.nine) return undefined;
+    if (first === undefined || first < Chars.zero || first > Chars.nine) return false;
     pos++;
     if (first !== Chars.zero) {
       while (pos < n && bytes[pos]! >= Chars.zero && bytes[pos]! <= Chars.nine) pos++;
     }
-    if (bytes[pos] !== Chars.comma) return undefined;
+    if (bytes[pos] !== Chars.comma) return false;
     pos++;
   }
   pos = literalAt(bytes, pos, ERRORS_ITEMS);
-  const items: ItemVerdict[] = [];
-  for (let i = 0; i < sent.length; i++) {
-    if (pos < 0) return undefined;
-    const item = sent[i]!;
+  for (let i = 0; i < expected.count; i++) {
+    if (pos < 0) return false;
     if (i > 0) {
-      if (bytes[pos] !== Chars.comma) return undefined;
+      if (bytes[pos] !== Chars.comma) return false;
       pos++;
     }
     pos = literalAt(bytes, pos, ACTION_OPEN);
-    pos = textAt(bytes, pos, item.action);
+    pos = textAt(bytes, pos, expected.action(i));
     pos = literalAt(bytes, pos, ACTION_CLOSE);
     const afterId = literalAt(bytes, pos, ID);
-    if (afterId >= 0) pos = literalAt(bytes, textAt(bytes, afterId, item.id), ID_CLOSE);
+    if (afterId >= 0) pos = literalAt(bytes, expected.idAt(bytes, afterId, i), ID_CLOSE);
     pos = literalAt(bytes, pos, STATUS_2);
-    if (pos < 0 || pos + 2 > n) return undefined;
+    if (pos < 0 || pos + 2 > n) return false;
     const tens = bytes[pos]! - Chars.zero;
     const units = bytes[pos + 1]! - Chars.zero;
-    if (tens < 0 || tens > 9 || units < 0 || units > 9) return undefined;
+    if (tens < 0 || tens > 9 || units < 0 || units > 9) return false;
     pos = literalAt(bytes, pos + 2, ITEM_CLOSE);
-    items.push(success(200 + tens * 10 + units));
+    onStatus(200 + tens * 10 + units);
   }
   pos = literalAt(bytes, pos, BODY_CLOSE);
-  if (pos < 0) return undefined;
+  if (pos < 0) return false;
   while (pos < n && isSpace(bytes[pos])) pos++;
-  return pos === n ? items : undefined;
+  return pos === n;
+}
+
+/**
+ * Position after `id` at `pos` when the answer's bytes there equal `source[start, end)` (an id as
+ * written in an action line), or -1. Only printable ASCII without quotes or backslashes matches,
+ * as in textAt: anything else is for the full parse.
+ */
+export function bytesAt(
+  bytes: Uint8Array,
+  pos: number,
+  source: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  const length = end - start;
+  if (pos < 0 || pos + length > bytes.length) return -1;
+  for (let k = 0; k < length; k++) {
+    const b = bytes[pos + k]!;
+    if (
+      b !== source[start + k] ||
+      b < Chars.space ||
+      b >= 0x80 ||
+      b === Chars.quote ||
+      b === Chars.backslash
+    ) {
+      return -1;
+    }
+  }
+  return pos + length;
 }

@@ -112,20 +112,20 @@ async function runPool<T>(items: readonly T[], concurrency: number, work: (item:
  * Sends chunks as they come, at most `concurrency` at a time, in the order they were pushed: the
  * first round of a batch handed over in slices. `drained` waits for every send pushed so far.
  */
-class SendQueue {
+export class SendQueue<T = Chunk> {
   readonly #concurrency: number;
-  readonly #send: (chunk: Chunk) => Promise<void>;
-  readonly #waiting: Chunk[] = [];
+  readonly #send: (chunk: T) => Promise<void>;
+  readonly #waiting: T[] = [];
   #active = 0;
   #error: { cause: unknown } | undefined;
   #idle: (() => void) | undefined;
 
-  constructor(concurrency: number, send: (chunk: Chunk) => Promise<void>) {
+  constructor(concurrency: number, send: (chunk: T) => Promise<void>) {
     this.#concurrency = concurrency;
     this.#send = send;
   }
 
-  push(chunk: Chunk): void {
+  push(chunk: T): void {
     this.#waiting.push(chunk);
     this.#pump();
   }

@@ -90,45 +90,83 @@ function splitKey(key: string): { topic: string; partition: number } | undefined
     : undefined;
 }
 
-/**
- * Validates an ESM Kafka event (MSK or self-managed) and decodes every record. Throws
- * `KafkaEventError` only when the event as a whole is unusable; a bad record becomes a `DecodeError`.
- */
-export function decodeEvent(event: unknown): DecodedEvent {
+/** One `records` entry of an event: its `"<topic>-<partition>"` key and its records. */
+export interface RecordList {
+  key: string;
+  records: readonly unknown[];
+  /** Topic and partition read from the key, for records that do not carry them. */
+  fromKey: { topic: string; partition: number } | undefined;
+}
+
+/** The event's record lists; throws `KafkaEventError` when the event as a whole is unusable. */
+export function recordLists(event: unknown): RecordList[] {
   if (!isObject(event)) throw new KafkaEventError('Kafka event is not an object');
   if (!SOURCES.has(event.eventSource)) {
     throw new KafkaEventError(`Kafka event has an unknown eventSource: ${JSON.stringify(event.eventSource)}`);
   }
   if (!isObject(event.records)) throw new KafkaEventError('Kafka event has no records object');
-
-  const result: DecodedEvent = { records: [], errors: [], malformedHeaders: 0 };
+  const lists: RecordList[] = [];
   for (const [key, list] of Object.entries(event.records)) {
     if (!Array.isArray(list))
       throw new KafkaEventError(`Kafka event records[${JSON.stringify(key)}] is not an array`);
-    const fromKey = splitKey(key);
-    for (const raw of list) decodeRecord(raw, key, fromKey, result);
+    lists.push({ key, records: list, fromKey: splitKey(key) });
+  }
+  return lists;
+}
+
+/**
+ * Validates an ESM Kafka event (MSK or self-managed) and decodes every record. Throws
+ * `KafkaEventError` only when the event as a whole is unusable; a bad record becomes a `DecodeError`.
+ */
+export function decodeEvent(event: unknown): DecodedEvent {
+  const result: DecodedEvent = { records: [], errors: [], malformedHeaders: 0 };
+  for (const list of recordLists(event)) {
+    for (const raw of list.records) decodeRecord(raw, list, result);
   }
   return result;
 }
 
-function decodeRecord(
+/** A record's topic: its own, else its list's. */
+export function recordTopic(raw: Record<string, unknown>, list: RecordList): string | undefined {
+  return typeof raw.topic === 'string' && raw.topic !== '' ? raw.topic : list.fromKey?.topic;
+}
+
+/** A record's partition: its own, else its list's. */
+export function recordPartition(raw: Record<string, unknown>, list: RecordList): number | undefined {
+  return isCount(raw.partition) ? raw.partition : list.fromKey?.partition;
+}
+
+/**
+ * Throws `KafkaEventError` for a record that can be neither indexed, reported nor dead-lettered
+ * (no offset, topic or partition): that is a fault of the event, not of the record.
+ */
+export function checkRecord(
   raw: unknown,
-  listKey: string,
-  fromKey: { topic: string; partition: number } | undefined,
-  result: DecodedEvent,
-): void {
-  // Without an offset a record can be neither reported nor dead-lettered: that is an event-level fault.
+  list: RecordList,
+): asserts raw is Record<string, unknown> & {
+  offset: number;
+} {
   if (!isObject(raw) || !isCount(raw.offset)) {
-    throw new KafkaEventError(`Kafka event record under ${JSON.stringify(listKey)} has no valid offset`);
+    throw new KafkaEventError(`Kafka event record under ${JSON.stringify(list.key)} has no valid offset`);
   }
-  const topic = typeof raw.topic === 'string' && raw.topic !== '' ? raw.topic : fromKey?.topic;
-  const partition = isCount(raw.partition) ? raw.partition : fromKey?.partition;
-  if (topic === undefined || partition === undefined) {
+  if (recordTopic(raw, list) === undefined || recordPartition(raw, list) === undefined) {
     throw new KafkaEventError(
-      `Kafka event record under ${JSON.stringify(listKey)} has no topic or partition`,
+      `Kafka event record under ${JSON.stringify(list.key)} has no topic or partition`,
     );
   }
-  const timestamp = typeof raw.timestamp === 'number' && Number.isFinite(raw.timestamp) ? raw.timestamp : 0;
+}
+
+/** A record's Kafka timestamp (0 when it has none that is a finite number). */
+export function recordTimestamp(raw: Record<string, unknown>): number {
+  return typeof raw.timestamp === 'number' && Number.isFinite(raw.timestamp) ? raw.timestamp : 0;
+}
+
+/** Decodes one record of `list` into `result` (as a record, or as a DecodeError). */
+export function decodeRecord(raw: unknown, list: RecordList, result: DecodedEvent): void {
+  checkRecord(raw, list);
+  const topic = recordTopic(raw, list)!;
+  const partition = recordPartition(raw, list)!;
+  const timestamp = recordTimestamp(raw);
   let key: Buffer | null = null;
   let value: Buffer | null = null;
   let reason: string | undefined;
