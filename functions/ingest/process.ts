@@ -7,9 +7,21 @@ import {
   indexBatch,
 } from '../core/bulk/index-batch.ts';
 import type { PreparedRecord } from '../core/bulk/types.ts';
-import { decodeEvent } from '../core/kafka/decode.ts';
-import type { PipelineConfig } from '../core/pipeline/config.ts';
+import {
+  checkRecord,
+  type DecodedEvent,
+  decodeBase64,
+  decodeEvent,
+  decodeRecord,
+  recordLists,
+  recordPartition,
+  recordTimestamp,
+  recordTopic,
+} from '../core/kafka/decode.ts';
+import type { KafkaRecord } from '../core/kafka/types.ts';
+import { type PipelineConfig, selectPipeline } from '../core/pipeline/config.ts';
 import { createPrepareCounters, type PrepareCounters, prepareRecord } from '../core/pipeline/prepare.ts';
+import { ByteLane, type LaneCounters } from './lane.ts';
 
 /** Records prepared between two hand-overs to the bulk service. */
 const SLICE_RECORDS = 500;
@@ -30,10 +42,22 @@ export interface ArchiveStage {
   onFailure: ArchiveFailureMode;
 }
 
+/** The value of a record with no key and no headers, decoded; undefined for any other record. */
+function plainValue(raw: Record<string, unknown>): Buffer | undefined {
+  if (raw.key !== undefined && raw.key !== null) return undefined;
+  const headers = raw.headers;
+  if (headers !== undefined && headers !== null && !(Array.isArray(headers) && headers.length === 0)) {
+    return undefined;
+  }
+  return typeof raw.value === 'string' ? decodeBase64(raw.value) : undefined;
+}
+
 /**
  * One invocation's work, with every dependency passed in: decode the event, prepare each record
  * through its topic's pipeline, and hand the lot to the bulk service, which settles every record.
- * Undecodable records join the batch as dead letters so that they are settled like any other.
+ * Records a byte path takes go through the byte lane (lane.ts) instead, which sends them itself and
+ * hands back to the bulk service only those whose answer was not a plain success. Undecodable
+ * records join the batch as dead letters so that they are settled like any other.
  */
 export async function processEvent(
   event: unknown,
@@ -42,16 +66,26 @@ export async function processEvent(
   options: IndexBatchOptions,
   archive?: ArchiveStage,
 ): Promise<ProcessedBatch> {
-  const decoded = decodeEvent(event);
+  const lists = recordLists(event);
+  // A record without offset, topic or partition fails the whole event, before anything is sent.
+  let total = 0;
+  for (const list of lists) {
+    for (const raw of list.records) checkRecord(raw, list);
+    total += list.records.length;
+  }
   // The archive is written while the batch is indexed; it never rejects (failures are listed).
-  const archiving = archive?.writer.write(decoded.records);
+  const archiving = archive?.writer.write(decodeEvent(event).records);
   const now = deps.clock.now();
   const prepare = createPrepareCounters();
+  const decoded: DecodedEvent = { records: [], errors: [], malformedHeaders: 0 };
   let maxLagMs = 0;
-  // Prepared in slices handed to the bulk service as they are done: it sends a full chunk while
-  // later records are still being prepared, so the cluster's work overlaps ours.
-  async function* slices(): AsyncGenerator<PreparedRecord[]> {
-    let slice: PreparedRecord[] = decoded.errors.map((error) => ({
+  const prepareAt = (l: number, position: number, counters: PrepareCounters): PreparedRecord => {
+    const list = lists[l]!;
+    decodeRecord(list.records[position], list, decoded);
+    const record = decoded.records.pop();
+    if (record !== undefined) return prepareRecord(record, config, counters, { now });
+    const error = decoded.errors.pop()!;
+    return {
       kind: 'dead_letter',
       coords: error.coords,
       pipeline: '',
@@ -59,27 +93,64 @@ export async function processEvent(
       reason: error.reason,
       original: error.raw,
       timestamp: error.timestamp,
-    }));
-    let left = decoded.records.length;
-    for (const record of decoded.records) {
-      left--;
-      slice.push(prepareRecord(record, config, prepare, { now }));
-      if (now - record.timestamp > maxLagMs) maxLagMs = now - record.timestamp;
-      // Smaller slices at the end: the last chunk is cut at a slice's end, and waited for.
-      const size = left < 2 * SLICE_RECORDS ? SLICE_RECORDS / 4 : SLICE_RECORDS;
-      if (slice.length >= size) {
-        yield slice;
-        slice = [];
-        // Lets the sends just started go out, and answers that arrived be read.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+    };
+  };
+  // Handed-back records were counted when the lane wrote them: counted again into a throwaway.
+  const lane = new ByteLane(total, deps, options, prepare, now, (l, position) =>
+    prepareAt(l, position, createPrepareCounters()),
+  );
+  // Prepared in slices handed to the bulk service as they are done: it sends a full chunk while
+  // later records are still being prepared, so the cluster's work overlaps ours.
+  async function* slices(): AsyncGenerator<PreparedRecord[]> {
+    let slice: PreparedRecord[] = [];
+    let left = total;
+    let sinceYield = 0;
+    for (let l = 0; l < lists.length; l++) {
+      const list = lists[l]!;
+      const records = list.records;
+      for (let position = 0; position < records.length; position++) {
+        left--;
+        const raw = records[position] as Record<string, unknown> & { offset: number };
+        const timestamp = recordTimestamp(raw);
+        if (now - timestamp > maxLagMs) maxLagMs = now - timestamp;
+        const value = plainValue(raw);
+        if (value === undefined) slice.push(prepareAt(l, position, prepare));
+        else {
+          const topic = recordTopic(raw, list)!;
+          const record: KafkaRecord = {
+            topic,
+            partition: recordPartition(raw, list)!,
+            offset: raw.offset,
+            timestamp,
+            key: null,
+            value,
+            headers: {},
+          };
+          const pipeline = selectPipeline(config, topic);
+          if (pipeline === undefined || !lane.take(record, value, pipeline, l, position, left)) {
+            slice.push(prepareRecord(record, config, prepare, { now }));
+          }
+        }
+        // Smaller slices at the end: the last chunk is cut at a slice's end, and waited for.
+        const size = left < 2 * SLICE_RECORDS ? SLICE_RECORDS / 4 : SLICE_RECORDS;
+        if (slice.length >= size || lane.sending || ++sinceYield >= SLICE_RECORDS) {
+          if (slice.length > 0) yield slice;
+          slice = [];
+          sinceYield = 0;
+          // Lets the sends just started go out, and answers that arrived be read.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
     }
     if (slice.length > 0) yield slice;
+    const back = await lane.finish();
+    if (back.length > 0) yield back;
   }
-  const expectedRecords = decoded.records.length + decoded.errors.length;
-  const result = await indexBatch(slices(), deps, { ...options, expectedRecords });
+  const result = await indexBatch(slices(), deps, options);
+  mergeLane(result, lane.counters);
+  const malformedHeaders = decoded.malformedHeaders;
   if (archive === undefined || archiving === undefined) {
-    return { result, prepare, malformedHeaders: decoded.malformedHeaders, maxLagMs };
+    return { result, prepare, malformedHeaders, maxLagMs };
   }
   const archived = await archiving;
   // `report`: a partition whose archive object failed is redelivered from that object's first
@@ -89,8 +160,25 @@ export async function processEvent(
   return {
     result,
     prepare,
-    malformedHeaders: decoded.malformedHeaders,
+    malformedHeaders,
     maxLagMs,
     archive: { ...archived, recordsNotArchived: settled.recordsNotArchived },
   };
+}
+
+/**
+ * The lane's records into the batch's counts. Its outcomes are not listed: `outcomes` and
+ * `failures` cover the records the bulk service settled (the lane's handed-back ones among them).
+ */
+function mergeLane(result: BatchResult, lane: LaneCounters): void {
+  const counters = result.counters;
+  const settled = lane.records - lane.handedBack;
+  counters.recordsIn += settled;
+  counters.indexed += lane.indexed;
+  counters.duplicates += lane.duplicates;
+  // A handed-back record is sent again by the bulk service (its first send there is a retry).
+  counters.retried += lane.handedBack;
+  counters.bulkRequests += lane.bulkRequests;
+  counters.bulkBytes += lane.bulkBytes;
+  counters.bulkLatencyMs += lane.bulkLatencyMs;
 }

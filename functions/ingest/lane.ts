@@ -1,0 +1,253 @@
+// The byte lane: most records of a batch go from the event's base64 text straight into bulk
+// bodies. A byte path (json-fast, access-fast) writes each record's whole item into the item slab,
+// one after another, and a chunk is sent as the stretches of the slab its items fill: no
+// KafkaRecord kept, no PreparedRecord, no second copy per record. A chunk whose answer is the plain
+// all-succeeded one settles its records as indexed, checked item by item against the ids written.
+// Any other answer, or none, hands the chunk's records back prepared as usual, with what the answer
+// said of each: those that succeeded are counted, and the rest go to the bulk service, whose rules
+// (retries within the time left, 413 splits, dead letters, reports) then apply as to any record.
+
+import { type BulkAnswer, classifyResponse, type SentItem } from '../core/bulk/classify.ts';
+import { allSucceeded, bytesAt, type ExpectedItems } from '../core/bulk/classify-fast.ts';
+import {
+  type IndexBatchDeps,
+  type IndexBatchOptions,
+  SendQueue,
+  STREAM_CHUNK_BYTES,
+} from '../core/bulk/index-batch.ts';
+import { ItemClasses, type PreparedRecord } from '../core/bulk/types.ts';
+import type { KafkaRecord } from '../core/kafka/types.ts';
+import type { CompiledPipeline } from '../core/pipeline/config.ts';
+import { itemSlab, rewindItem, written } from '../core/pipeline/json-fast.ts';
+import { type PrepareCounters, writeItemOnBytes } from '../core/pipeline/prepare.ts';
+
+/** What the lane did with the records it took. */
+export interface LaneCounters {
+  /** Records whose items the lane wrote. */
+  records: number;
+  indexed: number;
+  duplicates: number;
+  /** Records handed back to the bulk service after their chunk's answer (they are sent again). */
+  handedBack: number;
+  bulkRequests: number;
+  bulkBytes: number;
+  bulkLatencyMs: number;
+}
+
+/** A chunk of lane items: stretches `[start, end)` of one slab, and items `[first, last)`. */
+interface LaneChunk {
+  slab: Buffer;
+  ranges: number[];
+  bytes: number;
+  first: number;
+  last: number;
+}
+
+/** Prepares a record as usual, to hand it back (the same bytes the lane wrote: same batch time). */
+export type Reprepare = (list: number, position: number) => PreparedRecord;
+
+export class ByteLane {
+  readonly counters: LaneCounters = {
+    records: 0,
+    indexed: 0,
+    duplicates: 0,
+    handedBack: 0,
+    bulkRequests: 0,
+    bulkBytes: 0,
+    bulkLatencyMs: 0,
+  };
+  readonly #deps: IndexBatchDeps;
+  readonly #options: IndexBatchOptions;
+  readonly #prepare: PrepareCounters;
+  readonly #now: number;
+  readonly #reprepare: Reprepare;
+  readonly #queue: SendQueue<LaneChunk>;
+  readonly #streamBytes: number;
+  /** Per lane item: where its record is in the event, where its id is in its slab, its action. */
+  readonly #list: Int32Array;
+  readonly #position: Int32Array;
+  readonly #idStart: Int32Array;
+  readonly #idEnd: Int32Array;
+  readonly #action: string[] = [];
+  readonly #back: PreparedRecord[] = [];
+  #items = 0;
+  #chunk: LaneChunk | undefined;
+  #itemBytes = 0;
+
+  constructor(
+    capacity: number,
+    deps: IndexBatchDeps,
+    options: IndexBatchOptions,
+    prepare: PrepareCounters,
+    now: number,
+    reprepare: Reprepare,
+  ) {
+    this.#deps = deps;
+    this.#options = options;
+    this.#prepare = prepare;
+    this.#now = now;
+    this.#reprepare = reprepare;
+    this.#list = new Int32Array(capacity);
+    this.#position = new Int32Array(capacity);
+    this.#idStart = new Int32Array(capacity);
+    this.#idEnd = new Int32Array(capacity);
+    this.#streamBytes = Math.min(options.streamChunkBytes ?? STREAM_CHUNK_BYTES, options.maxChunkBytes);
+    this.#queue = new SendQueue(options.concurrency, (chunk) => this.#send(chunk));
+  }
+
+  /**
+   * Writes the record's item when a byte path takes it and queues it; false (nothing written or
+   * counted) when the record must be prepared as usual. `left`: records of the batch after it.
+   */
+  take(
+    record: KafkaRecord,
+    value: Buffer,
+    pipeline: CompiledPipeline,
+    list: number,
+    position: number,
+    left: number,
+  ): boolean {
+    if (!writeItemOnBytes(record, value, pipeline, this.#prepare, this.#now)) return false;
+    const start = written.start;
+    const end = written.end;
+    const length = end - start;
+    if (length > this.#options.maxChunkBytes) {
+      // Over the cap: the bulk service sends it alone and settles it.
+      rewindItem();
+      return false;
+    }
+    const slab = itemSlab();
+    let chunk = this.#chunk;
+    if (chunk !== undefined && (chunk.slab !== slab || chunk.bytes + length > this.#options.maxChunkBytes)) {
+      this.#cut();
+      chunk = undefined;
+    }
+    const item = this.#items++;
+    if (chunk === undefined) {
+      chunk = { slab, ranges: [start, end], bytes: 0, first: item, last: item };
+      this.#chunk = chunk;
+    } else {
+      const ranges = chunk.ranges;
+      // Records prepared as usual write their items into the same slab: a stretch ends there.
+      if (ranges[ranges.length - 1] === start) ranges[ranges.length - 1] = end;
+      else ranges.push(start, end);
+    }
+    chunk.bytes += length;
+    chunk.last = item + 1;
+    this.#list[item] = list;
+    this.#position[item] = position;
+    this.#idStart[item] = written.idStart;
+    this.#idEnd[item] = written.idEnd;
+    this.#action[item] = pipeline.action;
+    this.counters.records++;
+    this.#itemBytes += length;
+    // Near the end, smaller chunks, so the last answer comes soon after the last record is
+    // written: looked at every END_STEP records, as a small batch goes in one request.
+    if (
+      chunk.bytes >= this.#streamBytes ||
+      (left % END_STEP === 0 && chunk.bytes >= left * (this.#itemBytes / this.counters.records))
+    ) {
+      this.#cut();
+    }
+    return true;
+  }
+
+  /** Whether a chunk was queued since the last call (the caller then lets the sends go out). */
+  get sending(): boolean {
+    const sent = this.#queued;
+    this.#queued = false;
+    return sent;
+  }
+  #queued = false;
+
+  /** Sends what is left, waits for every answer, and returns the records handed back. */
+  async finish(): Promise<PreparedRecord[]> {
+    this.#cut();
+    await this.#queue.drained();
+    return this.#back;
+  }
+
+  #cut(): void {
+    const chunk = this.#chunk;
+    if (chunk === undefined) return;
+    this.#chunk = undefined;
+    this.#queued = true;
+    this.#queue.push(chunk);
+  }
+
+  async #send(chunk: LaneChunk): Promise<void> {
+    const budget = this.#deps.remainingMs() - this.#options.safetyMarginMs;
+    if (budget <= 0) {
+      this.#handBack(chunk, undefined);
+      return;
+    }
+    const body = bodyOf(chunk);
+    const started = this.#deps.clock.now();
+    let answer: BulkAnswer;
+    try {
+      answer = await this.#deps.transport.send(body, {
+        timeoutMs: Math.min(this.#options.requestTimeoutMs, budget),
+      });
+    } catch (error) {
+      answer = { error };
+    }
+    const counters = this.counters;
+    counters.bulkRequests++;
+    counters.bulkBytes += body.length;
+    counters.bulkLatencyMs += Math.max(0, this.#deps.clock.now() - started);
+    if (
+      !('error' in answer) &&
+      answer.statusCode >= 200 &&
+      answer.statusCode < 300 &&
+      Buffer.isBuffer(answer.body) &&
+      allSucceeded(answer.body, this.#expected(chunk), ignore)
+    ) {
+      counters.indexed += chunk.last - chunk.first;
+      return;
+    }
+    this.#handBack(chunk, answer);
+  }
+
+  #expected(chunk: LaneChunk): ExpectedItems {
+    const first = chunk.first;
+    return {
+      count: chunk.last - first,
+      action: (i) => this.#action[first + i]!,
+      idAt: (bytes, pos, i) =>
+        bytesAt(bytes, pos, chunk.slab, this.#idStart[first + i]!, this.#idEnd[first + i]!),
+    };
+  }
+
+  /** The chunk's records prepared as usual; those the answer says succeeded are counted, the rest go back. */
+  #handBack(chunk: LaneChunk, answer: BulkAnswer | undefined): void {
+    const records: PreparedRecord[] = [];
+    for (let item = chunk.first; item < chunk.last; item++) {
+      records.push(this.#reprepare(this.#list[item]!, this.#position[item]!));
+    }
+    const verdict =
+      answer === undefined || records.some((record) => record.kind !== 'write')
+        ? undefined
+        : classifyResponse(answer, records as SentItem[]);
+    for (let k = 0; k < records.length; k++) {
+      const cls = verdict?.kind === 'items' ? verdict.items[k]!.class : undefined;
+      if (cls === ItemClasses.success) this.counters.indexed++;
+      else if (cls === ItemClasses.duplicate) this.counters.duplicates++;
+      else {
+        this.#back.push(records[k]!);
+        this.counters.handedBack++;
+      }
+    }
+  }
+}
+
+const ignore = (): void => undefined;
+const END_STEP = 125;
+
+function bodyOf(chunk: LaneChunk): Buffer {
+  const ranges = chunk.ranges;
+  if (ranges.length === 2) return chunk.slab.subarray(ranges[0], ranges[1]);
+  const body = Buffer.allocUnsafe(chunk.bytes);
+  let at = 0;
+  for (let r = 0; r < ranges.length; r += 2) at += chunk.slab.copy(body, at, ranges[r], ranges[r + 1]);
+  return body;
+}
