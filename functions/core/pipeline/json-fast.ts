@@ -357,6 +357,16 @@ export function writtenRecord(
   };
 }
 
+/** The item just written ends at `end`: the slab's next one starts there, and `written` says where it is. */
+function finishItem(start: number, sourceStart: number, end: number, index: string, id: string): void {
+  slabOffset = end;
+  written.start = start;
+  written.sourceStart = sourceStart;
+  written.end = end;
+  written.index = index;
+  written.id = id;
+}
+
 /** Gives back the slab space of the last item written (a caller that will not use it). */
 export function rewindItem(): void {
   if (slabOffset === written.end) slabOffset = written.start;
@@ -716,12 +726,7 @@ export function writeJsonItem(
     at += value.copy(slab, at, runStart, runEnd);
   }
   at = putTail(record, topic, keepService ? undefined : serviceMemberBytes, level, key, at);
-  slabOffset = at;
-  written.start = start;
-  written.sourceStart = sourceStart;
-  written.end = at;
-  written.index = index;
-  written.id = id;
+  finishItem(start, sourceStart, at, index, id);
   return true;
 }
 
@@ -896,12 +901,7 @@ export function itemSlab(): Buffer {
 /** Adds the pipeline's service and `kafka` after the members written up to `at`, and closes the item (see `written`). */
 export function closeItem(at: number, record: KafkaRecord): void {
   const end = putTail(record, itemTopic, itemService, undefined, itemKey, at);
-  slabOffset = end;
-  written.start = itemStart;
-  written.sourceStart = itemSourceStart;
-  written.end = end;
-  written.index = itemIndex;
-  written.id = itemId;
+  finishItem(itemStart, itemSourceStart, end, itemIndex, itemId);
 }
 
 /** closeItem, and the item as a prepared record. */
