@@ -73,6 +73,7 @@ export class ByteLane {
   #items = 0;
   #chunk: LaneChunk | undefined;
   #itemBytes = 0;
+  #cutSinceAsked = false;
 
   constructor(
     capacity: number,
@@ -101,13 +102,17 @@ export class ByteLane {
    */
   take(
     record: KafkaRecord,
-    value: Buffer,
     pipeline: CompiledPipeline,
     list: number,
     position: number,
     left: number,
   ): boolean {
-    if (!writeItemOnBytes(record, value, pipeline, this.#prepare, this.#now)) return false;
+    if (
+      record.value === null ||
+      !writeItemOnBytes(record, record.value, pipeline, this.#prepare, this.#now)
+    ) {
+      return false;
+    }
     const start = written.start;
     const end = written.end;
     const length = end - start;
@@ -153,12 +158,11 @@ export class ByteLane {
   }
 
   /** Whether a chunk was queued since the last call (the caller then lets the sends go out). */
-  get sending(): boolean {
-    const sent = this.#queued;
-    this.#queued = false;
-    return sent;
+  cutSinceAsked(): boolean {
+    const cut = this.#cutSinceAsked;
+    this.#cutSinceAsked = false;
+    return cut;
   }
-  #queued = false;
 
   /** Sends what is left, waits for every answer, and returns the records handed back. */
   async finish(): Promise<PreparedRecord[]> {
@@ -171,7 +175,7 @@ export class ByteLane {
     const chunk = this.#chunk;
     if (chunk === undefined) return;
     this.#chunk = undefined;
-    this.#queued = true;
+    this.#cutSinceAsked = true;
     this.#queue.push(chunk);
   }
 

@@ -10,13 +10,9 @@ import type { PreparedRecord } from '../core/bulk/types.ts';
 import {
   checkRecord,
   type DecodedEvent,
-  decodeBase64,
   decodeEvent,
   decodeRecord,
   recordLists,
-  recordPartition,
-  recordTimestamp,
-  recordTopic,
 } from '../core/kafka/decode.ts';
 import type { KafkaRecord } from '../core/kafka/types.ts';
 import { type PipelineConfig, selectPipeline } from '../core/pipeline/config.ts';
@@ -40,16 +36,6 @@ export interface ProcessedBatch {
 export interface ArchiveStage {
   writer: ArchiveWriter;
   onFailure: ArchiveFailureMode;
-}
-
-/** The value of a record with no key and no headers, decoded; undefined for any other record. */
-function plainValue(raw: Record<string, unknown>): Buffer | undefined {
-  if (raw.key !== undefined && raw.key !== null) return undefined;
-  const headers = raw.headers;
-  if (headers !== undefined && headers !== null && !(Array.isArray(headers) && headers.length === 0)) {
-    return undefined;
-  }
-  return typeof raw.value === 'string' ? decodeBase64(raw.value) : undefined;
 }
 
 /**
@@ -79,11 +65,12 @@ export async function processEvent(
   const prepare = createPrepareCounters();
   const decoded: DecodedEvent = { records: [], errors: [], malformedHeaders: 0 };
   let maxLagMs = 0;
-  const prepareAt = (l: number, position: number, counters: PrepareCounters): PreparedRecord => {
+  /** Record `position` of list `l` decoded, or its dead letter when it cannot be. */
+  const decodeAt = (l: number, position: number): KafkaRecord | PreparedRecord => {
     const list = lists[l]!;
     decodeRecord(list.records[position], list, decoded);
     const record = decoded.records.pop();
-    if (record !== undefined) return prepareRecord(record, config, counters, { now });
+    if (record !== undefined) return record;
     const error = decoded.errors.pop()!;
     return {
       kind: 'dead_letter',
@@ -94,6 +81,10 @@ export async function processEvent(
       original: error.raw,
       timestamp: error.timestamp,
     };
+  };
+  const prepareAt = (l: number, position: number, counters: PrepareCounters): PreparedRecord => {
+    const record = decodeAt(l, position);
+    return 'kind' in record ? record : prepareRecord(record, config, counters, { now });
   };
   // Handed-back records were counted when the lane wrote them: counted again into a throwaway.
   const lane = new ByteLane(total, deps, options, prepare, now, (l, position) =>
@@ -106,34 +97,21 @@ export async function processEvent(
     let left = total;
     let sinceYield = 0;
     for (let l = 0; l < lists.length; l++) {
-      const list = lists[l]!;
-      const records = list.records;
-      for (let position = 0; position < records.length; position++) {
+      const count = lists[l]!.records.length;
+      for (let position = 0; position < count; position++) {
         left--;
-        const raw = records[position] as Record<string, unknown> & { offset: number };
-        const timestamp = recordTimestamp(raw);
-        if (now - timestamp > maxLagMs) maxLagMs = now - timestamp;
-        const value = plainValue(raw);
-        if (value === undefined) slice.push(prepareAt(l, position, prepare));
+        const record = decodeAt(l, position);
+        if (now - record.timestamp > maxLagMs) maxLagMs = now - record.timestamp;
+        if ('kind' in record) slice.push(record);
         else {
-          const topic = recordTopic(raw, list)!;
-          const record: KafkaRecord = {
-            topic,
-            partition: recordPartition(raw, list)!,
-            offset: raw.offset,
-            timestamp,
-            key: null,
-            value,
-            headers: {},
-          };
-          const pipeline = selectPipeline(config, topic);
-          if (pipeline === undefined || !lane.take(record, value, pipeline, l, position, left)) {
+          const pipeline = record.value === null ? undefined : selectPipeline(config, record.topic);
+          if (pipeline === undefined || !lane.take(record, pipeline, l, position, left)) {
             slice.push(prepareRecord(record, config, prepare, { now }));
           }
         }
         // Smaller slices at the end: the last chunk is cut at a slice's end, and waited for.
         const size = left < 2 * SLICE_RECORDS ? SLICE_RECORDS / 4 : SLICE_RECORDS;
-        if (slice.length >= size || lane.sending || ++sinceYield >= SLICE_RECORDS) {
+        if (slice.length >= size || lane.cutSinceAsked() || ++sinceYield >= SLICE_RECORDS) {
           if (slice.length > 0) yield slice;
           slice = [];
           sinceYield = 0;

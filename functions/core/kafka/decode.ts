@@ -127,12 +127,12 @@ export function decodeEvent(event: unknown): DecodedEvent {
 }
 
 /** A record's topic: its own, else its list's. */
-export function recordTopic(raw: Record<string, unknown>, list: RecordList): string | undefined {
+function recordTopic(raw: Record<string, unknown>, list: RecordList): string | undefined {
   return typeof raw.topic === 'string' && raw.topic !== '' ? raw.topic : list.fromKey?.topic;
 }
 
 /** A record's partition: its own, else its list's. */
-export function recordPartition(raw: Record<string, unknown>, list: RecordList): number | undefined {
+function recordPartition(raw: Record<string, unknown>, list: RecordList): number | undefined {
   return isCount(raw.partition) ? raw.partition : list.fromKey?.partition;
 }
 
@@ -157,7 +157,7 @@ export function checkRecord(
 }
 
 /** A record's Kafka timestamp (0 when it has none that is a finite number). */
-export function recordTimestamp(raw: Record<string, unknown>): number {
+function recordTimestamp(raw: Record<string, unknown>): number {
   return typeof raw.timestamp === 'number' && Number.isFinite(raw.timestamp) ? raw.timestamp : 0;
 }
 
