@@ -46,7 +46,11 @@ interface LaneChunk {
 /** Prepares a record as usual, to hand it back (the same bytes the lane wrote: same batch time). */
 export type Reprepare = (list: number, position: number) => PreparedRecord;
 
-export class ByteLane {
+/**
+ * Kept for the container's life and begun again per batch (see processEvent): optimized code holds
+ * the objects it saw throughout a run weakly, and is thrown away when a GC collects them.
+ */
+export class ByteLane implements ExpectedItems {
   readonly counters: LaneCounters = {
     records: 0,
     indexed: 0,
@@ -56,44 +60,76 @@ export class ByteLane {
     bulkBytes: 0,
     bulkLatencyMs: 0,
   };
-  readonly #deps: IndexBatchDeps;
-  readonly #options: IndexBatchOptions;
-  readonly #prepare: PrepareCounters;
-  readonly #now: number;
-  readonly #reprepare: Reprepare;
-  readonly #queue: SendQueue<LaneChunk>;
-  readonly #streamBytes: number;
+  #deps: IndexBatchDeps | undefined;
+  #options: IndexBatchOptions | undefined;
+  #prepare: PrepareCounters | undefined;
+  #now = 0;
+  #reprepare: Reprepare | undefined;
+  #queue: SendQueue<LaneChunk> | undefined;
+  #streamBytes = 0;
+  #maxChunkBytes = 0;
   /** Per lane item: where its record is in the event, where its id is in its slab, its action. */
-  readonly #list: Int32Array;
-  readonly #position: Int32Array;
-  readonly #idStart: Int32Array;
-  readonly #idEnd: Int32Array;
+  #list = new Int32Array(0);
+  #position = new Int32Array(0);
+  #idStart = new Int32Array(0);
+  #idEnd = new Int32Array(0);
   readonly #action: string[] = [];
-  readonly #back: PreparedRecord[] = [];
+  #back: PreparedRecord[] = [];
   #items = 0;
   #chunk: LaneChunk | undefined;
   #itemBytes = 0;
   #cutSinceAsked = false;
+  #checking: LaneChunk | undefined;
 
-  constructor(
+  /** Starts a batch of at most `capacity` records; `prepare` counts what the byte paths see. */
+  begin(
     capacity: number,
     deps: IndexBatchDeps,
     options: IndexBatchOptions,
     prepare: PrepareCounters,
     now: number,
     reprepare: Reprepare,
-  ) {
+  ): void {
+    const counters = this.counters;
+    counters.records = 0;
+    counters.indexed = 0;
+    counters.duplicates = 0;
+    counters.handedBack = 0;
+    counters.bulkRequests = 0;
+    counters.bulkBytes = 0;
+    counters.bulkLatencyMs = 0;
     this.#deps = deps;
     this.#options = options;
     this.#prepare = prepare;
     this.#now = now;
     this.#reprepare = reprepare;
-    this.#list = new Int32Array(capacity);
-    this.#position = new Int32Array(capacity);
-    this.#idStart = new Int32Array(capacity);
-    this.#idEnd = new Int32Array(capacity);
+    if (this.#list.length < capacity) {
+      this.#list = new Int32Array(capacity);
+      this.#position = new Int32Array(capacity);
+      this.#idStart = new Int32Array(capacity);
+      this.#idEnd = new Int32Array(capacity);
+    }
+    this.#action.length = 0;
+    this.#back = [];
+    this.#items = 0;
+    this.#chunk = undefined;
+    this.#itemBytes = 0;
+    this.#cutSinceAsked = false;
+    this.#maxChunkBytes = options.maxChunkBytes;
     this.#streamBytes = Math.min(options.streamChunkBytes ?? STREAM_CHUNK_BYTES, options.maxChunkBytes);
-    this.#queue = new SendQueue(options.concurrency, (chunk) => this.#send(chunk));
+    this.#queue = new SendQueue<LaneChunk>(options.concurrency, this);
+  }
+
+  /** Lets go of the batch's objects (the lane outlives it). */
+  end(): void {
+    this.#deps = undefined;
+    this.#options = undefined;
+    this.#prepare = undefined;
+    this.#reprepare = undefined;
+    this.#queue = undefined;
+    this.#chunk = undefined;
+    this.#back = [];
+    this.#action.length = 0;
   }
 
   /**
@@ -109,21 +145,21 @@ export class ByteLane {
   ): boolean {
     if (
       record.value === null ||
-      !writeItemOnBytes(record, record.value, pipeline, this.#prepare, this.#now)
+      !writeItemOnBytes(record, record.value, pipeline, this.#prepare!, this.#now)
     ) {
       return false;
     }
     const start = written.start;
     const end = written.end;
     const length = end - start;
-    if (length > this.#options.maxChunkBytes) {
+    if (length > this.#maxChunkBytes) {
       // Over the cap: the bulk service sends it alone and settles it.
       rewindItem();
       return false;
     }
     const slab = itemSlab();
     let chunk = this.#chunk;
-    if (chunk !== undefined && (chunk.slab !== slab || chunk.bytes + length > this.#options.maxChunkBytes)) {
+    if (chunk !== undefined && (chunk.slab !== slab || chunk.bytes + length > this.#maxChunkBytes)) {
       this.#cut();
       chunk = undefined;
     }
@@ -167,7 +203,7 @@ export class ByteLane {
   /** Sends what is left, waits for every answer, and returns the records handed back. */
   async finish(): Promise<PreparedRecord[]> {
     this.#cut();
-    await this.#queue.drained();
+    await this.#queue!.drained();
     return this.#back;
   }
 
@@ -176,21 +212,24 @@ export class ByteLane {
     if (chunk === undefined) return;
     this.#chunk = undefined;
     this.#cutSinceAsked = true;
-    this.#queue.push(chunk);
+    this.#queue!.push(chunk);
   }
 
-  async #send(chunk: LaneChunk): Promise<void> {
-    const budget = this.#deps.remainingMs() - this.#options.safetyMarginMs;
+  /** Sends a chunk and settles its records (the send queue's sender). */
+  async send(chunk: LaneChunk): Promise<void> {
+    const deps = this.#deps!;
+    const options = this.#options!;
+    const budget = deps.remainingMs() - options.safetyMarginMs;
     if (budget <= 0) {
       this.#handBack(chunk, undefined);
       return;
     }
     const body = bodyOf(chunk);
-    const started = this.#deps.clock.now();
+    const started = deps.clock.now();
     let answer: BulkAnswer;
     try {
-      answer = await this.#deps.transport.send(body, {
-        timeoutMs: Math.min(this.#options.requestTimeoutMs, budget),
+      answer = await deps.transport.send(body, {
+        timeoutMs: Math.min(options.requestTimeoutMs, budget),
       });
     } catch (error) {
       answer = { error };
@@ -198,13 +237,13 @@ export class ByteLane {
     const counters = this.counters;
     counters.bulkRequests++;
     counters.bulkBytes += body.length;
-    counters.bulkLatencyMs += Math.max(0, this.#deps.clock.now() - started);
+    counters.bulkLatencyMs += Math.max(0, deps.clock.now() - started);
     if (
       !('error' in answer) &&
       answer.statusCode >= 200 &&
       answer.statusCode < 300 &&
       Buffer.isBuffer(answer.body) &&
-      allSucceeded(answer.body, this.#expected(chunk), ignore)
+      this.#checks(chunk, answer.body)
     ) {
       counters.indexed += chunk.last - chunk.first;
       return;
@@ -212,21 +251,38 @@ export class ByteLane {
     this.#handBack(chunk, answer);
   }
 
-  #expected(chunk: LaneChunk): ExpectedItems {
-    const first = chunk.first;
-    return {
-      count: chunk.last - first,
-      action: (i) => this.#action[first + i]!,
-      idAt: (bytes, pos, i) =>
-        bytesAt(bytes, pos, chunk.slab, this.#idStart[first + i]!, this.#idEnd[first + i]!),
-    };
+  /** Whether the answer to `chunk` is the plain all-succeeded one (read synchronously, so one chunk at a time). */
+  #checks(chunk: LaneChunk, body: Buffer): boolean {
+    this.#checking = chunk;
+    try {
+      return allSucceeded(body, this);
+    } finally {
+      this.#checking = undefined;
+    }
+  }
+
+  // ExpectedItems, for the chunk being checked. The lane itself rather than an object per chunk:
+  // optimized code holds the objects it saw weakly, and is thrown away when a GC collects them.
+  get count(): number {
+    const chunk = this.#checking!;
+    return chunk.last - chunk.first;
+  }
+
+  action(i: number): string {
+    return this.#action[this.#checking!.first + i]!;
+  }
+
+  idAt(bytes: Uint8Array, pos: number, i: number): number {
+    const chunk = this.#checking!;
+    const item = chunk.first + i;
+    return bytesAt(bytes, pos, chunk.slab, this.#idStart[item]!, this.#idEnd[item]!);
   }
 
   /** The chunk's records prepared as usual; those the answer says succeeded are counted, the rest go back. */
   #handBack(chunk: LaneChunk, answer: BulkAnswer | undefined): void {
     const records: PreparedRecord[] = [];
     for (let item = chunk.first; item < chunk.last; item++) {
-      records.push(this.#reprepare(this.#list[item]!, this.#position[item]!));
+      records.push(this.#reprepare!(this.#list[item]!, this.#position[item]!));
     }
     const verdict =
       answer === undefined || records.some((record) => record.kind !== 'write')
@@ -244,7 +300,6 @@ export class ByteLane {
   }
 }
 
-const ignore = (): void => undefined;
 const END_STEP = 125;
 
 function bodyOf(chunk: LaneChunk): Buffer {

@@ -12,10 +12,11 @@ import {
   type DecodedEvent,
   decodeEvent,
   decodeRecord,
+  type RecordList,
   recordLists,
 } from '../core/kafka/decode.ts';
 import type { KafkaRecord } from '../core/kafka/types.ts';
-import { type PipelineConfig, selectPipeline } from '../core/pipeline/config.ts';
+import { type CompiledPipeline, type PipelineConfig, selectPipeline } from '../core/pipeline/config.ts';
 import { createPrepareCounters, type PrepareCounters, prepareRecord } from '../core/pipeline/prepare.ts';
 import { ByteLane, type LaneCounters } from './lane.ts';
 
@@ -61,72 +62,23 @@ export async function processEvent(
   }
   // The archive is written while the batch is indexed; it never rejects (failures are listed).
   const archiving = archive?.writer.write(decodeEvent(event).records);
-  const now = deps.clock.now();
-  const prepare = createPrepareCounters();
-  const decoded: DecodedEvent = { records: [], errors: [], malformedHeaders: 0 };
-  let maxLagMs = 0;
-  /** Record `position` of list `l` decoded, or its dead letter when it cannot be. */
-  const decodeAt = (l: number, position: number): KafkaRecord | PreparedRecord => {
-    const list = lists[l]!;
-    decodeRecord(list.records[position], list, decoded);
-    const record = decoded.records.pop();
-    if (record !== undefined) return record;
-    const error = decoded.errors.pop()!;
-    return {
-      kind: 'dead_letter',
-      coords: error.coords,
-      pipeline: '',
-      errorType: error.errorType,
-      reason: error.reason,
-      original: error.raw,
-      timestamp: error.timestamp,
-    };
-  };
-  const prepareAt = (l: number, position: number, counters: PrepareCounters): PreparedRecord => {
-    const record = decodeAt(l, position);
-    return 'kind' in record ? record : prepareRecord(record, config, counters, { now });
-  };
+  // One invocation at a time per container: the same objects serve batch after batch.
+  const work = idle.pop() ?? new BatchWork();
+  const { reader, lane } = work;
+  reader.begin(lists, config, deps.clock.now());
   // Handed-back records were counted when the lane wrote them: counted again into a throwaway.
-  const lane = new ByteLane(total, deps, options, prepare, now, (l, position) =>
-    prepareAt(l, position, createPrepareCounters()),
+  lane.begin(total, deps, options, reader.prepare, reader.now, (l, position) =>
+    reader.prepareAt(l, position, createPrepareCounters()),
   );
-  // Prepared in slices handed to the bulk service as they are done: it sends a full chunk while
-  // later records are still being prepared, so the cluster's work overlaps ours.
-  async function* slices(): AsyncGenerator<PreparedRecord[]> {
-    let slice: PreparedRecord[] = [];
-    let left = total;
-    let sinceYield = 0;
-    for (let l = 0; l < lists.length; l++) {
-      const count = lists[l]!.records.length;
-      for (let position = 0; position < count; position++) {
-        left--;
-        const record = decodeAt(l, position);
-        if (now - record.timestamp > maxLagMs) maxLagMs = now - record.timestamp;
-        if ('kind' in record) slice.push(record);
-        else {
-          const pipeline = record.value === null ? undefined : selectPipeline(config, record.topic);
-          if (pipeline === undefined || !lane.take(record, pipeline, l, position, left)) {
-            slice.push(prepareRecord(record, config, prepare, { now }));
-          }
-        }
-        // Smaller slices at the end: the last chunk is cut at a slice's end, and waited for.
-        const size = left < 2 * SLICE_RECORDS ? SLICE_RECORDS / 4 : SLICE_RECORDS;
-        if (slice.length >= size || lane.cutSinceAsked() || ++sinceYield >= SLICE_RECORDS) {
-          if (slice.length > 0) yield slice;
-          slice = [];
-          sinceYield = 0;
-          // Lets the sends just started go out, and answers that arrived be read.
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
-      }
-    }
-    if (slice.length > 0) yield slice;
-    const back = await lane.finish();
-    if (back.length > 0) yield back;
-  }
-  const result = await indexBatch(slices(), deps, options);
+  // Not given back on an error: sends of the lane may still be under way.
+  const result = await indexBatch(slices(work, total), deps, options);
   mergeLane(result, lane.counters);
-  const malformedHeaders = decoded.malformedHeaders;
+  const prepare = { ...reader.prepare };
+  const maxLagMs = reader.maxLagMs;
+  const malformedHeaders = reader.decoded.malformedHeaders;
+  reader.end();
+  lane.end();
+  idle.push(work);
   if (archive === undefined || archiving === undefined) {
     return { result, prepare, malformedHeaders, maxLagMs };
   }
@@ -142,6 +94,159 @@ export async function processEvent(
     maxLagMs,
     archive: { ...archived, recordsNotArchived: settled.recordsNotArchived },
   };
+}
+
+/**
+ * One event's records, decoded and prepared on demand. Kept for the container's life and begun
+ * again per batch, as the lane is: optimized code holds the objects it saw throughout a run
+ * weakly, and is thrown away when a GC between invocations collects them (measured: about 2 µs a
+ * record more in the next batch).
+ */
+class BatchReader {
+  readonly prepare: PrepareCounters = createPrepareCounters();
+  readonly decoded: DecodedEvent = { records: [], errors: [], malformedHeaders: 0 };
+  /** Largest now − Kafka timestamp so far, ms. */
+  maxLagMs = 0;
+  now = 0;
+  #lists: readonly RecordList[] = [];
+  #config: PipelineConfig | undefined;
+
+  begin(lists: readonly RecordList[], config: PipelineConfig, now: number): void {
+    this.#lists = lists;
+    this.#config = config;
+    this.now = now;
+    this.maxLagMs = 0;
+    this.decoded.malformedHeaders = 0;
+    Object.assign(this.prepare, createPrepareCounters());
+  }
+
+  /** Lets go of the event (the reader outlives it). */
+  end(): void {
+    this.#lists = [];
+    this.#config = undefined;
+  }
+
+  /** Record `position` of list `l` decoded, or its dead letter when it cannot be. */
+  decodeAt(l: number, position: number): KafkaRecord | PreparedRecord {
+    const list = this.#lists[l]!;
+    const decoded = this.decoded;
+    decodeRecord(list.records[position], list, decoded);
+    const record = decoded.records.pop();
+    if (record !== undefined) {
+      if (this.now - record.timestamp > this.maxLagMs) this.maxLagMs = this.now - record.timestamp;
+      return record;
+    }
+    const error = decoded.errors.pop()!;
+    if (this.now - error.timestamp > this.maxLagMs) this.maxLagMs = this.now - error.timestamp;
+    return {
+      kind: 'dead_letter',
+      coords: error.coords,
+      pipeline: '',
+      errorType: error.errorType,
+      reason: error.reason,
+      original: error.raw,
+      timestamp: error.timestamp,
+    };
+  }
+
+  /** Record `position` of list `l` prepared as usual (counted into `counters`). */
+  prepareAt(l: number, position: number, counters: PrepareCounters): PreparedRecord {
+    const record = this.decodeAt(l, position);
+    return 'kind' in record ? record : prepareRecord(record, this.#config!, counters, { now: this.now });
+  }
+
+  /** A decoded record prepared as usual. */
+  prepareDecoded(record: KafkaRecord): PreparedRecord {
+    return prepareRecord(record, this.#config!, this.prepare, { now: this.now });
+  }
+
+  /** The pipeline of a decoded record with a value, if its topic has one. */
+  pipelineOf(record: KafkaRecord): CompiledPipeline | undefined {
+    return record.value === null ? undefined : selectPipeline(this.#config!, record.topic);
+  }
+
+  get lists(): readonly RecordList[] {
+    return this.#lists;
+  }
+}
+
+/** What a batch works with; one per invocation under way (see BatchReader). */
+class BatchWork {
+  readonly reader = new BatchReader();
+  readonly lane = new ByteLane();
+  readonly cursor: Cursor = { l: 0, position: 0, left: 0, slice: [], sinceYield: 0 };
+}
+const idle: BatchWork[] = [];
+
+/** Where slices() is in the event: list `l`, record `position`; `left` records after it. */
+interface Cursor {
+  l: number;
+  position: number;
+  left: number;
+  slice: PreparedRecord[];
+  sinceYield: number;
+}
+
+/**
+ * The event's records prepared in slices handed to the bulk service as they are done: it sends a
+ * full chunk while later records are still being prepared, so the cluster's work overlaps ours.
+ * Records a byte path takes go to the lane instead.
+ */
+async function* slices(work: BatchWork, total: number): AsyncGenerator<PreparedRecord[]> {
+  const { reader, lane, cursor } = work;
+  cursor.l = 0;
+  cursor.position = 0;
+  cursor.left = total;
+  cursor.slice = [];
+  cursor.sinceYield = 0;
+  while (fill(reader, lane, cursor)) {
+    if (cursor.slice.length > 0) yield cursor.slice;
+    cursor.slice = [];
+    cursor.sinceYield = 0;
+    // Lets the sends just started go out, and answers that arrived be read.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  if (cursor.slice.length > 0) yield cursor.slice;
+  const back = await lane.finish();
+  if (back.length > 0) yield back;
+}
+
+/**
+ * Takes records from the cursor on until a slice is due (true) or the event ends (false). The
+ * per-record loop is a plain function called per slice, not a loop in the generator: a long loop
+ * there is compiled on the fly for that one invocation and thrown away after it.
+ */
+function fill(reader: BatchReader, lane: ByteLane, cursor: Cursor): boolean {
+  const lists = reader.lists;
+  const slice = cursor.slice;
+  let { l, position, left, sinceYield } = cursor;
+  for (; l < lists.length; l++, position = 0) {
+    const count = lists[l]!.records.length;
+    while (position < count) {
+      left--;
+      const at = position++;
+      const record = reader.decodeAt(l, at);
+      if ('kind' in record) slice.push(record);
+      else {
+        const pipeline = reader.pipelineOf(record);
+        if (pipeline === undefined || !lane.take(record, pipeline, l, at, left)) {
+          slice.push(reader.prepareDecoded(record));
+        }
+      }
+      // Smaller slices at the end: the last chunk is cut at a slice's end, and waited for.
+      const size = left < 2 * SLICE_RECORDS ? SLICE_RECORDS / 4 : SLICE_RECORDS;
+      if (slice.length >= size || lane.cutSinceAsked() || ++sinceYield >= SLICE_RECORDS) {
+        cursor.l = l;
+        cursor.position = position;
+        cursor.left = left;
+        cursor.sinceYield = sinceYield;
+        return true;
+      }
+    }
+  }
+  cursor.l = l;
+  cursor.left = left;
+  return false;
 }
 
 /**

@@ -85,24 +85,38 @@ export function verifyAllSucceeded(
   sent: readonly SentItem[],
   success: (status: number) => ItemVerdict,
 ): ItemVerdict[] | undefined {
-  const items: ItemVerdict[] = [];
-  const expected: ExpectedItems = {
-    count: sent.length,
-    action: (i) => sent[i]!.action,
-    idAt: (b, pos, i) => textAt(b, pos, sent[i]!.id),
-  };
-  return allSucceeded(bytes, expected, (status) => items.push(success(status))) ? items : undefined;
+  const statuses: number[] = [];
+  sentItems.sent = sent;
+  try {
+    if (!allSucceeded(bytes, sentItems, statuses)) return undefined;
+  } finally {
+    sentItems.sent = NONE_SENT;
+  }
+  return statuses.map(success);
 }
+
+// One object for every check (which runs synchronously), not closures or an object per call:
+// optimized code holds the objects it saw weakly, and is thrown away when a GC collects them.
+const NONE_SENT: readonly SentItem[] = [];
+const sentItems = {
+  sent: NONE_SENT,
+  get count(): number {
+    return this.sent.length;
+  },
+  action(i: number): string {
+    return this.sent[i]!.action;
+  },
+  idAt(bytes: Uint8Array, pos: number, i: number): number {
+    return textAt(bytes, pos, this.sent[i]!.id);
+  },
+};
 
 /**
  * Whether a bulk answer says every item succeeded, matching `expected` (see verifyAllSucceeded);
- * `onStatus` sees each item's 2xx status in order (also when the answer turns out not to match).
+ * `statuses`, when given, gets each item's 2xx status in order (also when the answer turns out
+ * not to match).
  */
-export function allSucceeded(
-  bytes: Uint8Array,
-  expected: ExpectedItems,
-  onStatus: (status: number) => void,
-): boolean {
+export function allSucceeded(bytes: Uint8Array, expected: ExpectedItems, statuses?: number[]): boolean {
   const n = bytes.length;
   // JSON.parse allows whitespace around the value; a server may end its answer with a newline.
   let pos = 0;
@@ -140,7 +154,7 @@ export function allSucceeded(
     const units = bytes[pos + 1]! - Chars.zero;
     if (tens < 0 || tens > 9 || units < 0 || units > 9) return false;
     pos = literalAt(bytes, pos + 2, ITEM_CLOSE);
-    onStatus(200 + tens * 10 + units);
+    statuses?.push(200 + tens * 10 + units);
   }
   pos = literalAt(bytes, pos, BODY_CLOSE);
   if (pos < 0) return false;

@@ -112,17 +112,22 @@ async function runPool<T>(items: readonly T[], concurrency: number, work: (item:
  * Sends chunks as they come, at most `concurrency` at a time, in the order they were pushed: the
  * first round of a batch handed over in slices. `drained` waits for every send pushed so far.
  */
+/** Sends one chunk for a SendQueue; an object rather than a closure (see lane.ts, ChunkItems). */
+export interface ChunkSender<T> {
+  send(chunk: T): Promise<void>;
+}
+
 export class SendQueue<T = Chunk> {
   readonly #concurrency: number;
-  readonly #send: (chunk: T) => Promise<void>;
+  readonly #sender: ChunkSender<T>;
   readonly #waiting: T[] = [];
   #active = 0;
   #error: { cause: unknown } | undefined;
   #idle: (() => void) | undefined;
 
-  constructor(concurrency: number, send: (chunk: T) => Promise<void>) {
+  constructor(concurrency: number, sender: ChunkSender<T>) {
     this.#concurrency = concurrency;
-    this.#send = send;
+    this.#sender = sender;
   }
 
   push(chunk: T): void {
@@ -145,7 +150,8 @@ export class SendQueue<T = Chunk> {
     while (this.#active < this.#concurrency && this.#waiting.length > 0) {
       const chunk = this.#waiting.shift()!;
       this.#active++;
-      this.#send(chunk)
+      this.#sender
+        .send(chunk)
         .catch((error: unknown) => {
           this.#error ??= { cause: error };
         })
@@ -325,7 +331,7 @@ export async function indexBatch(
     for (let i = 0; i < records.length; i++) admit(i);
     await runPool(writer.finish(), options.concurrency, (chunk) => sendChunk(chunk, retry));
   } else {
-    const queue = new SendQueue(options.concurrency, (chunk) => sendChunk(chunk, retry));
+    const queue = new SendQueue(options.concurrency, { send: (chunk: Chunk) => sendChunk(chunk, retry) });
     const streamBytes = Math.min(options.streamChunkBytes ?? STREAM_CHUNK_BYTES, options.maxChunkBytes);
     let cutBytes = 0;
     for await (const slice of source as AsyncIterable<readonly PreparedRecord[]>) {

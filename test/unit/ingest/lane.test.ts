@@ -239,7 +239,7 @@ describe('processEvent with the byte lane', () => {
         const { search, store, options, deps } = world(scenario);
         const poisoned = new Set<string>();
         const random = prng(scenario.seed ^ 1);
-        for (const [key, record] of expected) {
+        for (const [, record] of expected) {
           if (record.kind === 'write' && random() < scenario.poison) poisoned.add(record.id);
         }
         search.poison = poisoned;
@@ -320,5 +320,42 @@ describe('processEvent with the byte lane', () => {
     // The lane settled them: the bulk service had none to list.
     expect(batch.result.outcomes).toEqual([]);
     expect(search.documents.size).toBe(20);
+  });
+
+  it('keeps batches apart when they run at once or one after another (the lane is reused)', async () => {
+    const specs = (count: number, service: string) =>
+      Array.from({ length: count }, (_, i) => ({
+        topic: 'app-logs' as const,
+        partition: 0,
+        value: Buffer.from(
+          // An unreadable time falls back to Kafka's: counted per batch in `prepare`.
+          JSON.stringify({ time: i % 2 === 0 ? 'soon' : new Date(NOW).toISOString(), service, i }),
+        ).toString('base64'),
+        keyed: false,
+        headers: false,
+      }));
+    const scenario = {
+      seed: 2,
+      budgetMs: 60_000,
+      maxBodyBytes: 10_000_000,
+      maxChunkBytes: 5_000_000,
+      streamChunkBytes: 1_000_000,
+      concurrency: 2,
+      maxAttempts: 3,
+      requestFailure: 0,
+      itemFailure: 0,
+      poison: 0,
+    };
+    const [a, b, c] = [world(scenario), world(scenario), world(scenario)];
+    const [first, second] = await Promise.all([
+      processEvent(eventOf(specs(30, 'a')), config, a.deps, a.options),
+      processEvent(eventOf(specs(7, 'b')), config, b.deps, b.options),
+    ]);
+    const third = await processEvent(eventOf(specs(4, 'c')), config, c.deps, c.options);
+    expect(first.result.counters).toMatchObject({ recordsIn: 30, indexed: 30, bulkRequests: 1 });
+    expect(second.result.counters).toMatchObject({ recordsIn: 7, indexed: 7, bulkRequests: 1 });
+    expect(third.result.counters).toMatchObject({ recordsIn: 4, indexed: 4, bulkRequests: 1 });
+    expect([first, second, third].map((batch) => batch.prepare.timestampFallbacks)).toEqual([15, 4, 2]);
+    expect([a, b, c].map((w) => w.search.documents.size)).toEqual([30, 7, 4]);
   });
 });
