@@ -291,6 +291,20 @@ describe('processEvent with the byte lane', () => {
     );
   });
 
+  /** A cluster where nothing goes wrong, with room for a small batch in one request. */
+  const CALM = {
+    seed: 1,
+    budgetMs: 60_000,
+    maxBodyBytes: 10_000_000,
+    maxChunkBytes: 5_000_000,
+    streamChunkBytes: 1_000_000,
+    concurrency: 2,
+    maxAttempts: 3,
+    requestFailure: 0,
+    itemFailure: 0,
+    poison: 0,
+  };
+
   it('sends a batch that all goes well through the lane, in one request when small', async () => {
     const specs = Array.from({ length: 20 }, (_, i) => ({
       topic: 'app-logs' as const,
@@ -302,19 +316,7 @@ describe('processEvent with the byte lane', () => {
       headers: false,
     }));
     const event = eventOf(specs);
-    const scenario = {
-      seed: 1,
-      budgetMs: 60_000,
-      maxBodyBytes: 10_000_000,
-      maxChunkBytes: 5_000_000,
-      streamChunkBytes: 1_000_000,
-      concurrency: 2,
-      maxAttempts: 3,
-      requestFailure: 0,
-      itemFailure: 0,
-      poison: 0,
-    };
-    const { search, options, deps } = world(scenario);
+    const { search, options, deps } = world(CALM);
     const batch = await processEvent(event, config, deps, options);
     expect(batch.result.counters).toMatchObject({ recordsIn: 20, indexed: 20, retried: 0, bulkRequests: 1 });
     // The lane settled them: the bulk service had none to list.
@@ -334,19 +336,7 @@ describe('processEvent with the byte lane', () => {
         keyed: false,
         headers: false,
       }));
-    const scenario = {
-      seed: 2,
-      budgetMs: 60_000,
-      maxBodyBytes: 10_000_000,
-      maxChunkBytes: 5_000_000,
-      streamChunkBytes: 1_000_000,
-      concurrency: 2,
-      maxAttempts: 3,
-      requestFailure: 0,
-      itemFailure: 0,
-      poison: 0,
-    };
-    const [a, b, c] = [world(scenario), world(scenario), world(scenario)];
+    const [a, b, c] = [world(CALM), world(CALM), world(CALM)];
     const [first, second] = await Promise.all([
       processEvent(eventOf(specs(30, 'a')), config, a.deps, a.options),
       processEvent(eventOf(specs(7, 'b')), config, b.deps, b.options),
