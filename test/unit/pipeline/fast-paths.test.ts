@@ -414,7 +414,12 @@ describe('decoding values as UTF-8', () => {
         const decodeError = out.kind === 'dead_letter' && out.errorType === 'decode_error';
         expect(decodeError).toBe(text === undefined);
         if (text?.startsWith('{') && out.kind === 'write') {
-          expect(JSON.parse(sourceText(out.source)).m).toBe(JSON.parse(text).m);
+          const m = JSON.parse(text).m as string;
+          const written = JSON.parse(sourceText(out.source)).m as string;
+          // Over max_field_bytes (40) the field is cut at a character boundary.
+          if (Buffer.byteLength(m) <= limits.max_field_bytes) expect(written).toBe(m);
+          else
+            expect(m.startsWith(written) && Buffer.byteLength(written) <= limits.max_field_bytes).toBe(true);
         }
       }),
       { numRuns: 500 },
