@@ -24,6 +24,7 @@ import {
 } from './json-fast.ts';
 import { applyOps } from './ops.ts';
 import { routeDocument } from './route.ts';
+import { fastSyslogPlan, prepareSyslogBytes, writeSyslogItem } from './syslog-fast.ts';
 
 /** What happened to the records of one batch, beyond their outcome. */
 export interface PrepareCounters {
@@ -86,6 +87,8 @@ export interface PrepareOptions {
   rebuild?: boolean;
   /** Reads access lines with the parser's regex, not on their bytes: the tests' reference for access-fast.ts. */
   noAccessBytes?: boolean;
+  /** Reads syslog lines with the parser's regex, not on their bytes: the tests' reference for syslog-fast.ts. */
+  noSyslogBytes?: boolean;
 }
 
 /**
@@ -175,7 +178,9 @@ export function writeItemOnBytes(
   const plan = fastJsonPlan(pipeline);
   if (plan !== undefined && writeJsonItem(value, record, pipeline, plan, counters, now)) return true;
   const access = fastAccessPlan(pipeline);
-  return access !== undefined && writeAccessItem(value, record, pipeline, access, counters);
+  if (access !== undefined) return writeAccessItem(value, record, pipeline, access, counters);
+  const syslog = fastSyslogPlan(pipeline);
+  return syslog !== undefined && writeSyslogItem(value, record, pipeline, syslog, counters);
 }
 
 function prepareValue(
@@ -194,6 +199,11 @@ function prepareValue(
   const access = options.rebuild || options.noAccessBytes ? undefined : fastAccessPlan(pipeline);
   if (access !== undefined) {
     const fast = prepareAccessBytes(value, record, coords, pipeline, access, counters);
+    if (fast !== undefined) return fast;
+  }
+  const syslog = options.rebuild || options.noSyslogBytes ? undefined : fastSyslogPlan(pipeline);
+  if (syslog !== undefined) {
+    const fast = prepareSyslogBytes(value, record, coords, pipeline, syslog, counters);
     if (fast !== undefined) return fast;
   }
   const text = utf8Text(value);

@@ -3,7 +3,7 @@ import { setOwn } from '../fields.ts';
 import type { Parser } from '../types.ts';
 
 // RFC 5424 §6.2.1 / RFC 3164 §4.1.1 facility codes, with the names syslog implementations use.
-const FACILITIES = [
+export const FACILITIES = [
   'kern',
   'user',
   'mail',
@@ -30,7 +30,7 @@ const FACILITIES = [
   'local7',
 ] as const;
 
-const SEVERITIES = [
+export const SEVERITIES = [
   'emergency',
   'alert',
   'critical',

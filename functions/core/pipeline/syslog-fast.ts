@@ -1,0 +1,293 @@
+// The syslog fast path: an RFC 3164 line with a PRI (`<PRI>Mmm dd hh:mm:ss host tag[pid]: msg`), of
+// printable ASCII, is read on its bytes and its document written straight into the item buffer,
+// with no string of the line, no regex, no fields object and no JSON.stringify. It writes exactly
+// the bytes the fields path writes for parseSyslog's fields (prepareFieldsItem: same members, same
+// order); the fast-path tests hold it to that on any line. Whatever it is not sure of (no PRI, an
+// RFC 5424 or RFC 3339 line, a tag of `-`, a pid that is not digits, a quote or backslash outside
+// the message, non-ASCII or control bytes, a time the pipeline cannot read, …) returns false, and
+// the line takes the regex path as before.
+
+import type { PreparedRecord } from '../bulk/types.ts';
+import type { KafkaRecord } from '../kafka/types.ts';
+import { Codecs, type CompiledPipeline } from './config.ts';
+import { RESERVED_FIELDS, usableTime } from './document.ts';
+import { documentId } from './id.ts';
+import {
+  beginItem,
+  closeItem,
+  defaultIndex,
+  type FastJsonCounters,
+  type FieldsPlan,
+  fastFieldsPlan,
+  itemSlab,
+  writeBytes,
+  writeInt,
+  writeIso,
+  writtenRecord,
+} from './json-fast.ts';
+import { FACILITIES, parseSyslog, SEVERITIES } from './parsers/syslog.ts';
+
+/** Leaves and nesting of the largest document this path writes (log.syslog.facility.code). */
+const SYSLOG_LEAVES = 12;
+const SYSLOG_DEPTH = 5;
+/** The longest facility or severity name ('informational'). */
+const LONGEST_NAME = 13;
+
+const plans = new WeakMap<CompiledPipeline, FieldsPlan | null>();
+
+/**
+ * Text pipelines whose first parser is the syslog parser, with no ops, `@timestamp` as their only
+ * timestamp field, a route and id that read no field, and limits no document of this path reaches.
+ */
+export function fastSyslogPlan(pipeline: CompiledPipeline): FieldsPlan | undefined {
+  let plan = plans.get(pipeline);
+  if (plan === undefined) {
+    const base = fastFieldsPlan(pipeline);
+    const eligible =
+      base !== undefined &&
+      !base.readsFields &&
+      pipeline.codec === Codecs.text &&
+      pipeline.parsers[0]?.parse === parseSyslog &&
+      pipeline.ops.length === 0 &&
+      pipeline.timestamp.fields.length === 1 &&
+      pipeline.timestamp.fields[0] === '@timestamp' &&
+      pipeline.limits.maxFields - RESERVED_FIELDS >= SYSLOG_LEAVES &&
+      pipeline.limits.maxDepth >= SYSLOG_DEPTH &&
+      pipeline.limits.maxFieldBytes >= LONGEST_NAME;
+    plan = eligible ? base : null;
+    plans.set(pipeline, plan);
+  }
+  return plan ?? undefined;
+}
+
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
+const isUpper = (c: number | undefined): boolean => c !== undefined && c >= 0x41 && c <= 0x5a;
+const isLower = (c: number | undefined): boolean => c !== undefined && c >= 0x61 && c <= 0x7a;
+
+// Where each part of the line is, [start, end) (set by readLine).
+let priority = 0;
+let timeStart = 0;
+let timeEnd = 0;
+let hostStart = 0;
+let hostEnd = 0;
+/** The tag, or tagStart === tagEnd when the line has none. */
+let tagStart = 0;
+let tagEnd = 0;
+/** The pid's digits, or pidStart === pidEnd when there is no pid. */
+let pidStart = 0;
+let pidEnd = 0;
+let messageStart = 0;
+let messageEnd = 0;
+
+/**
+ * Splits `b[0, end)` as parseSyslog's RFC 3164 regex does, for lines with a PRI; false for
+ * anything else or anything it is not sure of. Every byte is printable ASCII.
+ */
+function readLine(b: Buffer, end: number): boolean {
+  for (let i = 0; i < end; i++) {
+    const c = b[i]!;
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  // <PRI>: 1 to 3 digits, at most 191.
+  if (b[0] !== 0x3c) return false;
+  let p = 1;
+  priority = 0;
+  while (p < end && p <= 3 && isDigit(b[p])) priority = priority * 10 + b[p++]! - 0x30;
+  if (p === 1 || b[p] !== 0x3e || priority > 191) return false;
+  p++;
+  // `Mmm dd hh:mm:ss ` (a digit here would be RFC 5424 or an RFC 3339 time: the parser decides).
+  timeStart = p;
+  if (!isUpper(b[p]) || !isLower(b[p + 1]) || !isLower(b[p + 2]) || b[p + 3] !== SPACE) return false;
+  p += 4;
+  // `[ \d]?\d `: two characters when the third is the space, else one.
+  if ((b[p] === SPACE || isDigit(b[p])) && isDigit(b[p + 1]) && b[p + 2] === SPACE) p += 3;
+  else if (isDigit(b[p]) && b[p + 1] === SPACE) p += 2;
+  else return false;
+  for (let k = 0; k < 8; k++) {
+    const c = b[p + k];
+    if (k === 2 || k === 5 ? c !== COLON : !isDigit(c)) return false;
+  }
+  p += 8;
+  timeEnd = p;
+  if (p >= end || b[p] !== SPACE) return false;
+  p++;
+  // Host: up to the next space, which must be there; no quote or backslash (JSON would escape them).
+  hostStart = p;
+  while (p < end && b[p] !== SPACE) {
+    if (b[p] === QUOTE || b[p] === BACKSLASH) return false;
+    p++;
+  }
+  if (p === hostStart || p >= end) return false;
+  hostEnd = p;
+  p++;
+  // `TAG[PID]: ` or `TAG: `, else none and the message starts here.
+  tagStart = tagEnd = pidStart = pidEnd = p;
+  messageStart = p;
+  let t = p;
+  while (t < end) {
+    const c = b[t]!;
+    if (c === SPACE || c === OPEN_BRACKET || c === CLOSE_BRACKET || c === COLON) break;
+    t++;
+  }
+  if (t > p) {
+    let after = -1;
+    if (b[t] === COLON) after = t + 1;
+    else if (b[t] === OPEN_BRACKET) {
+      let close = t + 1;
+      while (close < end && b[close] !== CLOSE_BRACKET) close++;
+      if (close < end && b[close + 1] === COLON) {
+        after = close + 2;
+        pidStart = t + 1;
+        pidEnd = close;
+      }
+    }
+    if (after !== -1) {
+      for (let i = p; i < t; i++) if (b[i] === QUOTE || b[i] === BACKSLASH) return false;
+      if (t - p === 1 && b[p] === 0x2d) return false; // a `-` tag sets no process
+      // A pid of digits becomes process.pid; `-` or nothing sets none; other text: the parser.
+      if (pidEnd - pidStart === 1 && b[pidStart] === 0x2d) pidEnd = pidStart;
+      if (pidEnd - pidStart > 15) return false;
+      for (let i = pidStart; i < pidEnd; i++) if (!isDigit(b[i])) return false;
+      tagStart = p;
+      tagEnd = t;
+      messageStart = after < end && b[after] === SPACE ? after + 1 : after;
+    }
+  }
+  // The message without trailing white space (trimEnd; only spaces are left to trim here).
+  let e = end;
+  while (e > messageStart && b[e - 1] === SPACE) e--;
+  messageEnd = e;
+  return true;
+}
+
+const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const LOG_PRIORITY = ascii('{"log":{"syslog":{"priority":');
+const FACILITY_CODE = ascii(',"facility":{"code":');
+const NAME = ascii(',"name":"');
+const SEVERITY_CODE = ascii('"},"severity":{"code":');
+const NAMES_CLOSE = ascii('"}');
+const APPNAME = ascii(',"appname":"');
+const PROCID = ascii('","procid":"');
+const TIMESTAMP = ascii('}},"@timestamp":"');
+const HOST = ascii('","host":{"hostname":"');
+const PROCESS_NAME = ascii('"},"process":{"name":"');
+const PID = ascii('","pid":');
+const MESSAGE_AFTER_PROCESS = ascii('},"message":"');
+const MESSAGE_AFTER_HOST = ascii('"},"message":"');
+const FACILITY_NAMES = FACILITIES.map(ascii);
+const SEVERITY_NAMES = SEVERITIES.map(ascii);
+
+/** The item buffer being written (itemSlab() after beginItem). */
+let out: Buffer = Buffer.alloc(0);
+
+/** Copies `b[start, end)` to `at`: a loop for a few bytes, a native copy for more (see json-fast's put). */
+function copy(b: Buffer, start: number, end: number, at: number): number {
+  if (end - start > 8) return at + b.copy(out, at, start, end);
+  for (let i = start; i < end; i++) out[at++] = b[i]!;
+  return at;
+}
+
+/** Copies `b[start, end)` to `at` as JSON string content: printable ASCII, `"` and `\` escaped. */
+function copyEscaped(b: Buffer, start: number, end: number, at: number): number {
+  let from = start;
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (c === QUOTE || c === BACKSLASH) {
+      at = copy(b, from, i, at);
+      out[at++] = BACKSLASH;
+      from = i;
+    }
+  }
+  return copy(b, from, end, at);
+}
+
+const NO_FIELDS = {};
+
+/**
+ * The record prepared on its bytes, or undefined when it needs the parser path (which then
+ * handles it exactly as it would have without this one; nothing is counted here in that case).
+ */
+export function prepareSyslogBytes(
+  value: Buffer,
+  record: KafkaRecord,
+  coords: PreparedRecord['coords'],
+  pipeline: CompiledPipeline,
+  plan: FieldsPlan,
+  counters: FastJsonCounters,
+): PreparedRecord | undefined {
+  return writeSyslogItem(value, record, pipeline, plan, counters)
+    ? writtenRecord(coords, pipeline, value, record.timestamp)
+    : undefined;
+}
+
+/**
+ * Writes the record's bulk item on its bytes into itemSlab() (where: `written`); false, with
+ * nothing written or counted, when it needs the parser path.
+ */
+export function writeSyslogItem(
+  value: Buffer,
+  record: KafkaRecord,
+  pipeline: CompiledPipeline,
+  plan: FieldsPlan,
+  counters: FastJsonCounters,
+): boolean {
+  // The parser path drops one trailing newline (or CRLF); trimEnd then drops a lone CR.
+  let end = value.length;
+  if (value[end - 1] === 0x0a) end--;
+  if (value[end - 1] === 0x0d) end--;
+  // Every string is a piece of the line or a facility or severity name: none is over the limit.
+  if (end > pipeline.limits.maxFieldBytes || !readLine(value, end)) return false;
+  const timestampMs = pipeline.timestamp.parse(value.toString('latin1', timeStart, timeEnd));
+  if (timestampMs === undefined || !usableTime(timestampMs)) return false;
+
+  const index = defaultIndex(pipeline, plan, timestampMs, counters);
+  const id = documentId(pipeline.id, record, NO_FIELDS, counters);
+  let at = beginItem(record, pipeline, index, id, 2 * end + 300);
+  out = itemSlab();
+  at = writeBytes(LOG_PRIORITY, at);
+  at = writeInt(priority, at);
+  at = writeBytes(FACILITY_CODE, at);
+  at = writeInt(priority >> 3, at);
+  at = writeBytes(NAME, at);
+  at = writeBytes(FACILITY_NAMES[priority >> 3]!, at);
+  at = writeBytes(SEVERITY_CODE, at);
+  at = writeInt(priority & 7, at);
+  at = writeBytes(NAME, at);
+  at = writeBytes(SEVERITY_NAMES[priority & 7]!, at);
+  at = writeBytes(NAMES_CLOSE, at);
+  const tag = tagEnd > tagStart;
+  const pid = pidEnd > pidStart;
+  if (tag) {
+    at = writeBytes(APPNAME, at);
+    at = copy(value, tagStart, tagEnd, at);
+    if (pid) {
+      at = writeBytes(PROCID, at);
+      at = copy(value, pidStart, pidEnd, at);
+    }
+    out[at++] = QUOTE;
+  }
+  at = writeBytes(TIMESTAMP, at);
+  at = writeIso(timestampMs, at);
+  at = writeBytes(HOST, at);
+  at = copy(value, hostStart, hostEnd, at);
+  if (tag) {
+    at = writeBytes(PROCESS_NAME, at);
+    at = copy(value, tagStart, tagEnd, at);
+    if (pid) {
+      at = writeBytes(PID, at);
+      at = writeInt(Number(value.toString('latin1', pidStart, pidEnd)), at);
+    } else out[at++] = QUOTE;
+    at = writeBytes(MESSAGE_AFTER_PROCESS, at);
+  } else at = writeBytes(MESSAGE_AFTER_HOST, at);
+  at = copyEscaped(value, messageStart, messageEnd, at);
+  out[at++] = QUOTE;
+  closeItem(at, record);
+  return true;
+}
