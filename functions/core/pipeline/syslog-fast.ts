@@ -83,6 +83,8 @@ let tagEnd = 0;
 /** The pid's digits, or pidStart === pidEnd when there is no pid. */
 let pidStart = 0;
 let pidEnd = 0;
+/** The pid's value, when it has digits. */
+let pidValue = 0;
 let messageStart = 0;
 let messageEnd = 0;
 
@@ -154,7 +156,11 @@ function readLine(b: Buffer, end: number): boolean {
       // A pid of digits becomes process.pid; `-` or nothing sets none; other text: the parser.
       if (pidEnd - pidStart === 1 && b[pidStart] === 0x2d) pidEnd = pidStart;
       if (pidEnd - pidStart > 15) return false;
-      for (let i = pidStart; i < pidEnd; i++) if (!isDigit(b[i])) return false;
+      pidValue = 0;
+      for (let i = pidStart; i < pidEnd; i++) {
+        if (!isDigit(b[i])) return false;
+        pidValue = pidValue * 10 + b[i]! - 0x30;
+      }
       tagStart = p;
       tagEnd = t;
       messageStart = after < end && b[after] === SPACE ? after + 1 : after;
@@ -210,6 +216,34 @@ function copyEscaped(b: Buffer, start: number, end: number, at: number): number 
 
 const NO_FIELDS = {};
 
+// The last time text read and what the pipeline made of it: a batch's lines mostly share a second.
+// The parser caches its results per text too, so a year-less time reads the same while cached.
+const lastTime: Buffer = Buffer.alloc(32);
+let lastTimeLength = -1;
+let lastTimePipeline: CompiledPipeline | undefined;
+let lastTimeMs: number | undefined;
+
+function eventTime(b: Buffer, pipeline: CompiledPipeline): number | undefined {
+  const length = timeEnd - timeStart;
+  if (pipeline === lastTimePipeline && length === lastTimeLength) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (lastTime[i] !== b[timeStart + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return lastTimeMs;
+  }
+  const ms = pipeline.timestamp.parse(b.toString('latin1', timeStart, timeEnd));
+  // A time text is at most `Mmm dd hh:mm:ss` (15 bytes).
+  b.copy(lastTime, 0, timeStart, timeEnd);
+  lastTimeLength = length;
+  lastTimePipeline = pipeline;
+  lastTimeMs = ms;
+  return ms;
+}
+
 /**
  * The record prepared on its bytes, or undefined when it needs the parser path (which then
  * handles it exactly as it would have without this one; nothing is counted here in that case).
@@ -244,7 +278,7 @@ export function writeSyslogItem(
   if (value[end - 1] === 0x0d) end--;
   // Every string is a piece of the line or a facility or severity name: none is over the limit.
   if (end > pipeline.limits.maxFieldBytes || !readLine(value, end)) return false;
-  const timestampMs = pipeline.timestamp.parse(value.toString('latin1', timeStart, timeEnd));
+  const timestampMs = eventTime(value, pipeline);
   if (timestampMs === undefined || !usableTime(timestampMs)) return false;
 
   const index = defaultIndex(pipeline, plan, timestampMs, counters);
@@ -282,7 +316,7 @@ export function writeSyslogItem(
     at = copy(value, tagStart, tagEnd, at);
     if (pid) {
       at = writeBytes(PID, at);
-      at = writeInt(Number(value.toString('latin1', pidStart, pidEnd)), at);
+      at = writeInt(pidValue, at);
     } else out[at++] = QUOTE;
     at = writeBytes(MESSAGE_AFTER_PROCESS, at);
   } else at = writeBytes(MESSAGE_AFTER_HOST, at);
