@@ -19,9 +19,11 @@ import {
   type FieldsPlan,
   fastFieldsPlan,
   itemSlab,
+  timeFromBytes,
   writeBytes,
   writeInt,
   writeIso,
+  writeRange,
   writtenRecord,
 } from './json-fast.ts';
 import { parseAccess } from './parsers/access.ts';
@@ -269,41 +271,6 @@ const AGENT = ascii(',"user_agent":{"original":"');
 let out: Buffer = Buffer.alloc(0);
 const NO_FIELDS = {};
 
-/** Copies `b[start, end)` to `at`: a loop for a few bytes, a native copy for more (see json-fast's put). */
-function copy(b: Buffer, start: number, end: number, at: number): number {
-  if (end - start > 8) return at + b.copy(out, at, start, end);
-  for (let i = start; i < end; i++) out[at++] = b[i]!;
-  return at;
-}
-
-// The last time text read and what the pipeline made of it: a batch's lines mostly share a second.
-const lastTime: Buffer = Buffer.alloc(64);
-let lastTimeLength = -1;
-let lastTimePipeline: CompiledPipeline | undefined;
-let lastTimeMs: number | undefined;
-
-function eventTime(b: Buffer, pipeline: CompiledPipeline): number | undefined {
-  const length = timeEnd - timeStart;
-  if (pipeline === lastTimePipeline && length === lastTimeLength) {
-    let same = true;
-    for (let i = 0; i < length; i++) {
-      if (lastTime[i] !== b[timeStart + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return lastTimeMs;
-  }
-  const ms = pipeline.timestamp.parse(b.toString('latin1', timeStart, timeEnd));
-  if (length <= lastTime.length) {
-    b.copy(lastTime, 0, timeStart, timeEnd);
-    lastTimeLength = length;
-    lastTimePipeline = pipeline;
-    lastTimeMs = ms;
-  }
-  return ms;
-}
-
 /**
  * The record prepared on its bytes, or undefined when it needs the parser path (which then
  * handles it exactly as it would have without this one; nothing is counted here in that case).
@@ -338,7 +305,7 @@ export function writeAccessItem(
   if (value[end - 1] === 0x0d) end--;
   // Every string is a piece of the line: a line within the byte limit has none over it.
   if (end > pipeline.limits.maxFieldBytes || !readLine(value, end)) return false;
-  const timestampMs = eventTime(value, pipeline);
+  const timestampMs = timeFromBytes(value, timeStart, timeEnd, pipeline);
   if (timestampMs === undefined || !usableTime(timestampMs)) return false;
 
   const index = defaultIndex(pipeline, plan, timestampMs, counters);
@@ -347,18 +314,18 @@ export function writeAccessItem(
   out = itemSlab();
   const ip = isIp(value, clientEnd);
   at = writeBytes(ip ? SOURCE_IP : SOURCE_DOMAIN, at);
-  at = copy(value, 0, clientEnd, at);
+  at = writeRange(value, 0, clientEnd, at);
   if (isDash(value, identStart, identEnd)) {
     out[at++] = QUOTE;
     out[at++] = 0x7d; // }
   } else {
     at = writeBytes(IDENTITY, at);
-    at = copy(value, identStart, identEnd, at);
+    at = writeRange(value, identStart, identEnd, at);
     at = writeBytes(IDENTITY_CLOSE, at);
   }
   if (!isDash(value, userStart, userEnd)) {
     at = writeBytes(USER, at);
-    at = copy(value, userStart, userEnd, at);
+    at = writeRange(value, userStart, userEnd, at);
     out[at++] = QUOTE;
     out[at++] = 0x7d;
   }
@@ -373,18 +340,18 @@ export function writeAccessItem(
   if (request) {
     // http: {request: {method, referrer?, x_forwarded_for?}, version?, response}; then url.
     at = writeBytes(HTTP_METHOD, at);
-    at = copy(value, requestStart, methodEnd, at);
+    at = writeRange(value, requestStart, methodEnd, at);
     if (referrer) {
       at = writeBytes(REFERRER, at);
-      at = copy(value, referrerStart, referrerEnd, at);
+      at = writeRange(value, referrerStart, referrerEnd, at);
     }
     if (forwarded) {
       at = writeBytes(FORWARDED, at);
-      at = copy(value, forwardedStart, forwardedEnd, at);
+      at = writeRange(value, forwardedStart, forwardedEnd, at);
     }
     if (versionStart !== -1) {
       at = writeBytes(VERSION, at);
-      at = copy(value, versionStart, requestEnd, at);
+      at = writeRange(value, versionStart, requestEnd, at);
       at = writeBytes(RESPONSE_AFTER_VERSION, at);
     } else at = writeBytes(RESPONSE_AFTER_REQUEST, at);
   } else at = writeBytes(HTTP_RESPONSE, at);
@@ -396,7 +363,7 @@ export function writeAccessItem(
   }
   if (request) {
     at = writeBytes(URL, at);
-    at = copy(value, targetStart, targetEnd, at);
+    at = writeRange(value, targetStart, targetEnd, at);
     out[at++] = QUOTE;
     out[at++] = 0x7d;
   } else {
@@ -405,13 +372,13 @@ export function writeAccessItem(
       at = writeBytes(REQUEST_AFTER_RESPONSE, at);
       if (referrer) {
         at = writeBytes(REFERRER_FIRST, at);
-        at = copy(value, referrerStart, referrerEnd, at);
+        at = writeRange(value, referrerStart, referrerEnd, at);
         out[at++] = QUOTE;
       }
       if (forwarded) {
         if (referrer) out[at++] = 0x2c;
         at = writeBytes(FORWARDED_FIRST, at);
-        at = copy(value, forwardedStart, forwardedEnd, at);
+        at = writeRange(value, forwardedStart, forwardedEnd, at);
         out[at++] = QUOTE;
       }
     }
@@ -420,7 +387,7 @@ export function writeAccessItem(
   }
   if (agent) {
     at = writeBytes(AGENT, at);
-    at = copy(value, agentStart, agentEnd, at);
+    at = writeRange(value, agentStart, agentEnd, at);
     out[at++] = QUOTE;
     out[at++] = 0x7d;
   }

@@ -893,6 +893,52 @@ export function writeInt(n: number, at: number): number {
   return putInt(n, at);
 }
 
+/**
+ * `source[start, end)` written at `at` in itemSlab(); returns the position after it. A loop for a
+ * few bytes, a native copy for more (see put).
+ */
+export function writeRange(source: Buffer, start: number, end: number, at: number): number {
+  if (end - start > 8) return at + source.copy(slab, at, start, end);
+  for (let i = start; i < end; i++) slab[at++] = source[i]!;
+  return at;
+}
+
+// The last time text a text byte path read and what its pipeline made of it: a batch's lines
+// mostly share a second. The pipeline's parser caches its results per text too, so this changes
+// no reading (a year-less time reads the same while cached).
+const lastTime: Buffer = Buffer.alloc(64);
+let lastTimeLength = -1;
+let lastTimePipeline: CompiledPipeline | undefined;
+let lastTimeMs: number | undefined;
+
+/** The pipeline's reading of the time text `b[start, end)` (latin1). */
+export function timeFromBytes(
+  b: Buffer,
+  start: number,
+  end: number,
+  pipeline: CompiledPipeline,
+): number | undefined {
+  const length = end - start;
+  if (pipeline === lastTimePipeline && length === lastTimeLength) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (lastTime[i] !== b[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return lastTimeMs;
+  }
+  const ms = pipeline.timestamp.parse(b.toString('latin1', start, end));
+  if (length <= lastTime.length) {
+    b.copy(lastTime, 0, start, end);
+    lastTimeLength = length;
+    lastTimePipeline = pipeline;
+    lastTimeMs = ms;
+  }
+  return ms;
+}
+
 /** The buffer beginItem's caller writes the document into (valid until the next beginItem). */
 export function itemSlab(): Buffer {
   return slab;

@@ -20,9 +20,11 @@ import {
   type FieldsPlan,
   fastFieldsPlan,
   itemSlab,
+  timeFromBytes,
   writeBytes,
   writeInt,
   writeIso,
+  writeRange,
   writtenRecord,
 } from './json-fast.ts';
 import { FACILITIES, parseSyslog, SEVERITIES } from './parsers/syslog.ts';
@@ -193,56 +195,21 @@ const SEVERITY_NAMES = SEVERITIES.map(ascii);
 /** The item buffer being written (itemSlab() after beginItem). */
 let out: Buffer = Buffer.alloc(0);
 
-/** Copies `b[start, end)` to `at`: a loop for a few bytes, a native copy for more (see json-fast's put). */
-function copy(b: Buffer, start: number, end: number, at: number): number {
-  if (end - start > 8) return at + b.copy(out, at, start, end);
-  for (let i = start; i < end; i++) out[at++] = b[i]!;
-  return at;
-}
-
 /** Copies `b[start, end)` to `at` as JSON string content: printable ASCII, `"` and `\` escaped. */
 function copyEscaped(b: Buffer, start: number, end: number, at: number): number {
   let from = start;
   for (let i = start; i < end; i++) {
     const c = b[i]!;
     if (c === QUOTE || c === BACKSLASH) {
-      at = copy(b, from, i, at);
+      at = writeRange(b, from, i, at);
       out[at++] = BACKSLASH;
       from = i;
     }
   }
-  return copy(b, from, end, at);
+  return writeRange(b, from, end, at);
 }
 
 const NO_FIELDS = {};
-
-// The last time text read and what the pipeline made of it: a batch's lines mostly share a second.
-// The parser caches its results per text too, so a year-less time reads the same while cached.
-const lastTime: Buffer = Buffer.alloc(32);
-let lastTimeLength = -1;
-let lastTimePipeline: CompiledPipeline | undefined;
-let lastTimeMs: number | undefined;
-
-function eventTime(b: Buffer, pipeline: CompiledPipeline): number | undefined {
-  const length = timeEnd - timeStart;
-  if (pipeline === lastTimePipeline && length === lastTimeLength) {
-    let same = true;
-    for (let i = 0; i < length; i++) {
-      if (lastTime[i] !== b[timeStart + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return lastTimeMs;
-  }
-  const ms = pipeline.timestamp.parse(b.toString('latin1', timeStart, timeEnd));
-  // A time text is at most `Mmm dd hh:mm:ss` (15 bytes).
-  b.copy(lastTime, 0, timeStart, timeEnd);
-  lastTimeLength = length;
-  lastTimePipeline = pipeline;
-  lastTimeMs = ms;
-  return ms;
-}
 
 /**
  * The record prepared on its bytes, or undefined when it needs the parser path (which then
@@ -278,7 +245,7 @@ export function writeSyslogItem(
   if (value[end - 1] === 0x0d) end--;
   // Every string is a piece of the line or a facility or severity name: none is over the limit.
   if (end > pipeline.limits.maxFieldBytes || !readLine(value, end)) return false;
-  const timestampMs = eventTime(value, pipeline);
+  const timestampMs = timeFromBytes(value, timeStart, timeEnd, pipeline);
   if (timestampMs === undefined || !usableTime(timestampMs)) return false;
 
   const index = defaultIndex(pipeline, plan, timestampMs, counters);
@@ -300,20 +267,20 @@ export function writeSyslogItem(
   const pid = pidEnd > pidStart;
   if (tag) {
     at = writeBytes(APPNAME, at);
-    at = copy(value, tagStart, tagEnd, at);
+    at = writeRange(value, tagStart, tagEnd, at);
     if (pid) {
       at = writeBytes(PROCID, at);
-      at = copy(value, pidStart, pidEnd, at);
+      at = writeRange(value, pidStart, pidEnd, at);
     }
     out[at++] = QUOTE;
   }
   at = writeBytes(TIMESTAMP, at);
   at = writeIso(timestampMs, at);
   at = writeBytes(HOST, at);
-  at = copy(value, hostStart, hostEnd, at);
+  at = writeRange(value, hostStart, hostEnd, at);
   if (tag) {
     at = writeBytes(PROCESS_NAME, at);
-    at = copy(value, tagStart, tagEnd, at);
+    at = writeRange(value, tagStart, tagEnd, at);
     if (pid) {
       at = writeBytes(PID, at);
       at = writeInt(pidValue, at);
