@@ -6,25 +6,22 @@
 // `METHOD target HTTP/x`, no status, a time the pipeline cannot read, …) returns undefined, and
 // the line takes the regex path as before.
 
-import type { PreparedRecord } from '../bulk/types.ts';
 import type { KafkaRecord } from '../kafka/types.ts';
 import { Codecs, type CompiledPipeline } from './config.ts';
 import { RESERVED_FIELDS, usableTime } from './document.ts';
-import { documentId } from './id.ts';
 import {
-  beginItem,
+  beginPlainItem,
   closeItem,
-  defaultIndex,
   type FastJsonCounters,
   type FieldsPlan,
   fastFieldsPlan,
   itemSlab,
+  lineEnd,
   timeFromBytes,
   writeBytes,
   writeInt,
   writeIso,
   writeRange,
-  writtenRecord,
 } from './json-fast.ts';
 import { parseAccess } from './parsers/access.ts';
 
@@ -269,25 +266,6 @@ const URL = ascii('}},"url":{"original":"');
 const AGENT = ascii(',"user_agent":{"original":"');
 
 let out: Buffer = Buffer.alloc(0);
-const NO_FIELDS = {};
-
-/**
- * The record prepared on its bytes, or undefined when it needs the parser path (which then
- * handles it exactly as it would have without this one; nothing is counted here in that case).
- */
-export function prepareAccessBytes(
-  value: Buffer,
-  record: KafkaRecord,
-  coords: PreparedRecord['coords'],
-  pipeline: CompiledPipeline,
-  plan: FieldsPlan,
-  counters: FastJsonCounters,
-): PreparedRecord | undefined {
-  return writeAccessItem(value, record, pipeline, plan, counters)
-    ? writtenRecord(coords, pipeline, value, record.timestamp)
-    : undefined;
-}
-
 /**
  * Writes the record's bulk item on its bytes into itemSlab() (where: `written`); false, with
  * nothing written or counted, when it needs the parser path.
@@ -299,18 +277,13 @@ export function writeAccessItem(
   plan: FieldsPlan,
   counters: FastJsonCounters,
 ): boolean {
-  // The parser path drops one trailing newline (or CRLF); its regex allows trailing white space.
-  let end = value.length;
-  if (value[end - 1] === 0x0a) end--;
-  if (value[end - 1] === 0x0d) end--;
+  const end = lineEnd(value);
   // Every string is a piece of the line: a line within the byte limit has none over it.
   if (end > pipeline.limits.maxFieldBytes || !readLine(value, end)) return false;
   const timestampMs = timeFromBytes(value, timeStart, timeEnd, pipeline);
   if (timestampMs === undefined || !usableTime(timestampMs)) return false;
 
-  const index = defaultIndex(pipeline, plan, timestampMs, counters);
-  const id = documentId(pipeline.id, record, NO_FIELDS, counters);
-  let at = beginItem(record, pipeline, index, id, 2 * end + 300);
+  let at = beginPlainItem(record, pipeline, plan, timestampMs, counters, 2 * end + 300);
   out = itemSlab();
   const ip = isIp(value, clientEnd);
   at = writeBytes(ip ? SOURCE_IP : SOURCE_DOMAIN, at);

@@ -837,6 +837,39 @@ export function defaultIndex(
   return route(plan.defaultRoute, pipeline, plan, pipeline.service, timestampMs, counters);
 }
 
+/**
+ * Where a text line's bytes end: one trailing newline dropped, then one CR. The parser path drops
+ * `\n` or `\r\n`; a lone CR left there is trailing white space its readers drop as well.
+ */
+export function lineEnd(value: Uint8Array): number {
+  let end = value.length;
+  if (value[end - 1] === 0x0a) end--;
+  if (value[end - 1] === 0x0d) end--;
+  return end;
+}
+
+/**
+ * beginItem for a record routed by its pipeline's own service name, with an id that reads no field
+ * (the text byte paths' plans).
+ */
+export function beginPlainItem(
+  record: KafkaRecord,
+  pipeline: CompiledPipeline,
+  plan: FieldsPlan,
+  timestampMs: number,
+  counters: FastJsonCounters,
+  documentBytes: number,
+): number {
+  const index = defaultIndex(pipeline, plan, timestampMs, counters);
+  return beginItem(
+    record,
+    pipeline,
+    index,
+    documentId(pipeline.id, record, NO_FIELDS, counters),
+    documentBytes,
+  );
+}
+
 // The item being written, between beginItem and endItem.
 let itemStart = 0;
 let itemSourceStart = 0;

@@ -4,7 +4,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { PreparedRecord } from '../bulk/types.ts';
 import type { KafkaRecord } from '../kafka/types.ts';
-import { fastAccessPlan, prepareAccessBytes, writeAccessItem } from './access-fast.ts';
+import { fastAccessPlan, writeAccessItem } from './access-fast.ts';
 import {
   Codecs,
   type CompiledPipeline,
@@ -21,10 +21,11 @@ import {
   prepareFieldsItem,
   prepareJsonBytes,
   writeJsonItem,
+  writtenRecord,
 } from './json-fast.ts';
 import { applyOps } from './ops.ts';
 import { routeDocument } from './route.ts';
-import { fastSyslogPlan, prepareSyslogBytes, writeSyslogItem } from './syslog-fast.ts';
+import { fastSyslogPlan, writeSyslogItem } from './syslog-fast.ts';
 
 /** What happened to the records of one batch, beyond their outcome. */
 export interface PrepareCounters {
@@ -197,14 +198,12 @@ function prepareValue(
     if (fast !== undefined) return fast;
   }
   const access = options.rebuild || options.noAccessBytes ? undefined : fastAccessPlan(pipeline);
-  if (access !== undefined) {
-    const fast = prepareAccessBytes(value, record, coords, pipeline, access, counters);
-    if (fast !== undefined) return fast;
+  if (access !== undefined && writeAccessItem(value, record, pipeline, access, counters)) {
+    return writtenRecord(coords, pipeline, value, record.timestamp);
   }
   const syslog = options.rebuild || options.noSyslogBytes ? undefined : fastSyslogPlan(pipeline);
-  if (syslog !== undefined) {
-    const fast = prepareSyslogBytes(value, record, coords, pipeline, syslog, counters);
-    if (fast !== undefined) return fast;
+  if (syslog !== undefined && writeSyslogItem(value, record, pipeline, syslog, counters)) {
+    return writtenRecord(coords, pipeline, value, record.timestamp);
   }
   const text = utf8Text(value);
   if (text === undefined) {

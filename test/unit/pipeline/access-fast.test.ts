@@ -6,7 +6,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PreparedRecord } from '../../../functions/core/bulk/types.ts';
-import { fastAccessPlan, prepareAccessBytes } from '../../../functions/core/pipeline/access-fast.ts';
+import { fastAccessPlan, writeAccessItem } from '../../../functions/core/pipeline/access-fast.ts';
 import { parsePipelineConfig, selectPipeline } from '../../../functions/core/pipeline/config.ts';
 import { createPrepareCounters, prepareRecord } from '../../../functions/core/pipeline/prepare.ts';
 import { kafkaRecord } from './helpers.ts';
@@ -67,9 +67,7 @@ function takenOnBytes(line: string): boolean {
   const pipeline = selectPipeline(config, 'nginx')!;
   const record = kafkaRecord(line, { topic: 'nginx' });
   const plan = fastAccessPlan(pipeline)!;
-  return (
-    prepareAccessBytes(record.value!, record, record, pipeline, plan, createPrepareCounters()) !== undefined
-  );
+  return writeAccessItem(record.value!, record, pipeline, plan, createPrepareCounters());
 }
 
 const fixtures = readFileSync(

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import type { PreparedRecord } from '../../../functions/core/bulk/types.ts';
 import { parsePipelineConfig, selectPipeline } from '../../../functions/core/pipeline/config.ts';
 import { createPrepareCounters, prepareRecord } from '../../../functions/core/pipeline/prepare.ts';
-import { fastSyslogPlan, prepareSyslogBytes } from '../../../functions/core/pipeline/syslog-fast.ts';
+import { fastSyslogPlan, writeSyslogItem } from '../../../functions/core/pipeline/syslog-fast.ts';
 import { kafkaRecord } from './helpers.ts';
 
 const syslog = {
@@ -71,8 +71,7 @@ function takenOnBytes(line: string, topic = 'syslog'): boolean {
   const record = kafkaRecord(line, { topic });
   const plan = fastSyslogPlan(pipeline);
   return (
-    plan !== undefined &&
-    prepareSyslogBytes(record.value!, record, record, pipeline, plan, createPrepareCounters()) !== undefined
+    plan !== undefined && writeSyslogItem(record.value!, record, pipeline, plan, createPrepareCounters())
   );
 }
 
