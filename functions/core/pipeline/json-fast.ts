@@ -29,6 +29,7 @@ import { fitsLimits } from './limits.ts';
 import { keyText } from './ops.ts';
 import { routeFrom } from './route.ts';
 import { type IsoBytesParser, isoBytesParser } from './timestamp.ts';
+import type { Parser } from './types.ts';
 
 /** What a pipeline's fast path needs, worked out once per pipeline. */
 interface FastJsonPlan extends FieldsPlan {
@@ -835,6 +836,44 @@ export function defaultIndex(
   counters: FastJsonCounters,
 ): string {
   return route(plan.defaultRoute, pipeline, plan, pipeline.service, timestampMs, counters);
+}
+
+/** What a text byte path's documents reach at most: leaves, nesting, and the longest string it adds. */
+export interface TextPathNeeds {
+  leaves: number;
+  depth: number;
+  fieldBytes: number;
+}
+
+/**
+ * The plan of a text byte path for pipelines whose first parser is `parse`: no ops, `@timestamp`
+ * as the only timestamp field, a route and id that read no field, and limits no document of the
+ * path reaches. Worked out once per pipeline into `plans`.
+ */
+export function fastTextPlan(
+  pipeline: CompiledPipeline,
+  parse: Parser,
+  needs: TextPathNeeds,
+  plans: WeakMap<CompiledPipeline, FieldsPlan | null>,
+): FieldsPlan | undefined {
+  let plan = plans.get(pipeline);
+  if (plan === undefined) {
+    const base = fastFieldsPlan(pipeline);
+    const eligible =
+      base !== undefined &&
+      !base.readsFields &&
+      pipeline.codec === Codecs.text &&
+      pipeline.parsers[0]?.parse === parse &&
+      pipeline.ops.length === 0 &&
+      pipeline.timestamp.fields.length === 1 &&
+      pipeline.timestamp.fields[0] === '@timestamp' &&
+      pipeline.limits.maxFields - RESERVED_FIELDS >= needs.leaves &&
+      pipeline.limits.maxDepth >= needs.depth &&
+      pipeline.limits.maxFieldBytes >= needs.fieldBytes;
+    plan = eligible ? base : null;
+    plans.set(pipeline, plan);
+  }
+  return plan ?? undefined;
 }
 
 /**

@@ -8,14 +8,14 @@
 // the line takes the regex path as before.
 
 import type { KafkaRecord } from '../kafka/types.ts';
-import { Codecs, type CompiledPipeline } from './config.ts';
-import { RESERVED_FIELDS, usableTime } from './document.ts';
+import type { CompiledPipeline } from './config.ts';
+import { usableTime } from './document.ts';
 import {
   beginPlainItem,
   closeItem,
   type FastJsonCounters,
   type FieldsPlan,
-  fastFieldsPlan,
+  fastTextPlan,
   itemSlab,
   lineEnd,
   timeFromBytes,
@@ -34,30 +34,11 @@ const LONGEST_NAME = 13;
 
 const plans = new WeakMap<CompiledPipeline, FieldsPlan | null>();
 
-/**
- * Text pipelines whose first parser is the syslog parser, with no ops, `@timestamp` as their only
- * timestamp field, a route and id that read no field, and limits no document of this path reaches.
- */
+/** The byte path's plan for a pipeline (see fastTextPlan), or undefined when it does not apply. */
 export function fastSyslogPlan(pipeline: CompiledPipeline): FieldsPlan | undefined {
-  let plan = plans.get(pipeline);
-  if (plan === undefined) {
-    const base = fastFieldsPlan(pipeline);
-    const eligible =
-      base !== undefined &&
-      !base.readsFields &&
-      pipeline.codec === Codecs.text &&
-      pipeline.parsers[0]?.parse === parseSyslog &&
-      pipeline.ops.length === 0 &&
-      pipeline.timestamp.fields.length === 1 &&
-      pipeline.timestamp.fields[0] === '@timestamp' &&
-      pipeline.limits.maxFields - RESERVED_FIELDS >= SYSLOG_LEAVES &&
-      pipeline.limits.maxDepth >= SYSLOG_DEPTH &&
-      pipeline.limits.maxFieldBytes >= LONGEST_NAME;
-    plan = eligible ? base : null;
-    plans.set(pipeline, plan);
-  }
-  return plan ?? undefined;
+  return fastTextPlan(pipeline, parseSyslog, NEEDS, plans);
 }
+const NEEDS = { leaves: SYSLOG_LEAVES, depth: SYSLOG_DEPTH, fieldBytes: LONGEST_NAME };
 
 const SPACE = 0x20;
 const QUOTE = 0x22;
