@@ -140,8 +140,24 @@ let id: string | undefined;
 /** The id holds no character JSON would escape. */
 let plainId = false;
 let lastOpBytes: Buffer = Buffer.alloc(0);
-let lastIndexBytes: Buffer = Buffer.alloc(0);
-let lastIndex = '';
+/**
+ * Index names seen lately, by their bytes: a body routed by service and day names a few indices,
+ * item after item in turn, and each is read as a string once.
+ */
+const indexNames: Array<{ bytes: Buffer; text: string }> = [];
+const INDEX_NAMES = 32;
+
+function indexText(body: Buffer, from: number, to: number): string {
+  for (let k = 0; k < indexNames.length; k++) {
+    const entry = indexNames[k]!;
+    if (sameBytes(body, from, to, entry.bytes)) return entry.text;
+  }
+  const bytes = Buffer.from(body.subarray(from, to));
+  const entry = { bytes, text: bytes.toString('utf8') };
+  if (indexNames.length >= INDEX_NAMES) indexNames.pop();
+  indexNames.unshift(entry);
+  return entry.text;
+}
 
 function sameBytes(body: Buffer, from: number, to: number, cached: Buffer): boolean {
   if (to - from !== cached.length) return false;
@@ -166,11 +182,7 @@ function readPlainAction(body: Buffer, start: number, end: number): boolean {
       const from = at + INDEX_KEY.length;
       const to = plainStringEnd(body, from, end);
       if (to === -1) return false;
-      if (!sameBytes(body, from, to, lastIndexBytes)) {
-        lastIndexBytes = Buffer.from(body.subarray(from, to));
-        lastIndex = lastIndexBytes.toString('utf8');
-      }
-      index = lastIndex;
+      index = indexText(body, from, to);
       at = to + 1;
     } else if (id === undefined && startsWith(body, at, ID_KEY)) {
       const from = at + ID_KEY.length;
@@ -200,6 +212,7 @@ export function answerBulk(body: Buffer, filter: Filter | undefined, validate: b
   let before = '';
   let after = '';
   let noId = false;
+  const pieces = new Map<string, [string, string, boolean]>();
   const length = body.length;
   while (start < length) {
     let end = body.indexOf(NEWLINE, start);
@@ -237,7 +250,14 @@ export function answerBulk(body: Buffer, filter: Filter | undefined, validate: b
     if (op !== piecesOp || itemIndex !== piecesIndex) {
       piecesOp = op;
       piecesIndex = itemIndex;
-      [before, after, noId] = itemPieces(op, itemIndex, filter);
+      // Per (op, index) for this body's filter: items alternate between a few indices.
+      const key = `${op}\u0000${itemIndex}`;
+      let cached = pieces.get(key);
+      if (cached === undefined) {
+        cached = itemPieces(op, itemIndex, filter);
+        pieces.set(key, cached);
+      }
+      [before, after, noId] = cached;
     }
     if (count > 0) items += ',';
     if (noId) items += before;
