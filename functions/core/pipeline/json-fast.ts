@@ -37,8 +37,8 @@ interface FastJsonPlan extends FieldsPlan {
   /** The timestamp fields, in order, as key bytes. */
   timestampKeys: Uint8Array[];
   isoBytes: IsoBytesParser | undefined;
-  /** Key lengths worth comparing (timestamp fields and the names the document rewrites). */
-  keyLengths: Uint8Array;
+  /** The keys worth comparing, by length and first byte (see keyRoles). */
+  keyRoles: Array<KeyRole[] | undefined>;
 }
 
 /** The last index name rendered for a service: the next record mostly has the same. */
@@ -57,12 +57,33 @@ export interface FastJsonCounters {
 const plans = new WeakMap<CompiledPipeline, FastJsonPlan | null>();
 const MAX_KEY_LENGTH = 64;
 
-function keyLengths(timestampFields: readonly string[]): Uint8Array {
-  const lengths = new Uint8Array(MAX_KEY_LENGTH);
-  for (const name of [...timestampFields, '@timestamp', 'kafka', 'level', 'service', 'log']) {
-    if (name.length < MAX_KEY_LENGTH) lengths[name.length] = 1;
-  }
-  return lengths;
+/** A key the document treats apart: a timestamp field (`field` + its position) or one it rewrites. */
+interface KeyRole {
+  name: Uint8Array;
+  role: number;
+}
+const KeyRoles = { timestamp: 0, kafka: 1, level: 2, service: 3, log: 4, field: 5 } as const;
+
+/**
+ * The timestamp fields and the names the document rewrites, listed under their length and first
+ * byte: a key is compared only with the few names in its slot, most keys with none.
+ */
+function keyRoles(timestampFields: readonly string[]): Array<KeyRole[] | undefined> {
+  const table: Array<KeyRole[] | undefined> = new Array(MAX_KEY_LENGTH << 8).fill(undefined);
+  const add = (name: string, role: number): void => {
+    if (name.length === 0 || name.length >= MAX_KEY_LENGTH) return;
+    const slot = (name.length << 8) | name.charCodeAt(0);
+    table[slot] = [...(table[slot] ?? []), { name: ascii(name), role }];
+  };
+  timestampFields.forEach((field, f) => {
+    add(field, KeyRoles.field + f);
+  });
+  add('@timestamp', KeyRoles.timestamp);
+  add('kafka', KeyRoles.kafka);
+  add('level', KeyRoles.level);
+  add('service', KeyRoles.service);
+  add('log', KeyRoles.log);
+  return table;
 }
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 
@@ -94,7 +115,7 @@ export function fastJsonPlan(pipeline: CompiledPipeline): FastJsonPlan | undefin
           },
           timestampKeys: fields.map(ascii),
           isoBytes: isoBytesParser(pipeline.timestamp.parse),
-          keyLengths: keyLengths(fields),
+          keyRoles: keyRoles(fields),
         }
       : null;
     plans.set(pipeline, plan);
@@ -103,11 +124,6 @@ export function fastJsonPlan(pipeline: CompiledPipeline): FastJsonPlan | undefin
 }
 
 const members: ByteMembers = createByteMembers();
-const KEY_TIMESTAMP = ascii('@timestamp');
-const KEY_KAFKA = ascii('kafka');
-const KEY_LEVEL = ascii('level');
-const KEY_SERVICE = ascii('service');
-const KEY_LOG = ascii('log');
 const KEY_SERVICE_NAME = ascii('service.name');
 const KEY_LOG_LEVEL = ascii('log.level');
 const KEY_NAME = ascii('name');
@@ -133,17 +149,24 @@ function classifyMembers(value: Uint8Array, plan: FastJsonPlan): boolean {
   logMember = -1;
   const keys = plan.timestampKeys;
   for (let f = 0; f < keys.length; f++) timestampOf[f] = -1;
+  const table = plan.keyRoles;
   for (let m = 0; m < members.count; m++) {
     const start = members.keyStart[m]! + 1;
     const end = members.keyEnd[m]! - 1;
-    // Most keys are none of these: their length alone says so.
-    if (end - start >= MAX_KEY_LENGTH || plan.keyLengths[end - start] === 0) continue;
-    for (let f = 0; f < keys.length; f++) if (keyEquals(value, start, end, keys[f]!)) timestampOf[f] = m;
-    if (keyEquals(value, start, end, KEY_TIMESTAMP)) timestampMember = m;
-    else if (keyEquals(value, start, end, KEY_KAFKA)) kafkaMemberIndex = m;
-    else if (keyEquals(value, start, end, KEY_LEVEL)) levelMember = m;
-    else if (keyEquals(value, start, end, KEY_SERVICE)) serviceMemberIndex = m;
-    else if (keyEquals(value, start, end, KEY_LOG)) logMember = m;
+    if (end - start >= MAX_KEY_LENGTH) continue;
+    const roles = table[((end - start) << 8) | value[start]!];
+    if (roles === undefined) continue;
+    for (let r = 0; r < roles.length; r++) {
+      const candidate = roles[r]!;
+      if (!keyEquals(value, start, end, candidate.name)) continue;
+      const role = candidate.role;
+      if (role >= KeyRoles.field) timestampOf[role - KeyRoles.field] = m;
+      else if (role === KeyRoles.timestamp) timestampMember = m;
+      else if (role === KeyRoles.kafka) kafkaMemberIndex = m;
+      else if (role === KeyRoles.level) levelMember = m;
+      else if (role === KeyRoles.service) serviceMemberIndex = m;
+      else logMember = m;
+    }
   }
   levelHeld = false;
   if (members.dottedKeys > 0) {
@@ -324,7 +347,8 @@ export interface WrittenItem {
   idStart: number;
   idEnd: number;
   index: string;
-  id: string;
+  /** Undefined when the id is only in the slab (see itemId). */
+  id: string | undefined;
 }
 export const written: WrittenItem = {
   start: 0,
@@ -333,7 +357,7 @@ export const written: WrittenItem = {
   idStart: 0,
   idEnd: 0,
   index: '',
-  id: '',
+  id: undefined,
 };
 
 /** The last item written as a prepared record (a view of the slab: no copy). */
@@ -350,7 +374,7 @@ export function writtenRecord(
     pipeline: pipeline.name,
     action: pipeline.action,
     index: written.index,
-    id: written.id,
+    id: written.id ?? slab.toString('latin1', written.idStart, written.idEnd),
     source: item.subarray(written.sourceStart - written.start, item.length - 1),
     item,
     original: value,
@@ -359,7 +383,13 @@ export function writtenRecord(
 }
 
 /** The item just written ends at `end`: the slab's next one starts there, and `written` says where it is. */
-function finishItem(start: number, sourceStart: number, end: number, index: string, id: string): void {
+function finishItem(
+  start: number,
+  sourceStart: number,
+  end: number,
+  index: string,
+  id: string | undefined,
+): void {
   slabOffset = end;
   written.start = start;
   written.sourceStart = sourceStart;
@@ -523,11 +553,34 @@ let partitionEnd = -1;
 let offsetAt = -1;
 let offsetEnd = -1;
 
+/**
+ * The record's id, or undefined when it is its coordinates on a plain topic: the action line
+ * writes those from their parts, and a prepared record reads them back from there (writtenRecord).
+ * The lane needs no string of it.
+ */
+function itemId(
+  pipeline: CompiledPipeline,
+  record: KafkaRecord,
+  fields: Fields,
+  counters: FastJsonCounters,
+  topic: TopicBytes,
+): string | undefined {
+  return pipeline.id.type === IdTypes.coordinates && topic.plain !== undefined
+    ? undefined
+    : documentId(pipeline.id, record, fields, counters);
+}
+
+/** At most how many bytes the id takes in the action line (text counted at 3 bytes a unit). */
+function idBytes(id: string | undefined, topic: TopicBytes): number {
+  // A plain topic, two colons and two safe integers.
+  return id === undefined ? topic.topic.length + 40 : 3 * id.length;
+}
+
 /** The action line, up to and including its newline: coordinates from their parts, other ids as text. */
 function putActionLine(
   pipeline: CompiledPipeline,
   record: KafkaRecord,
-  id: string,
+  id: string | undefined,
   prefix: Uint8Array,
   topic: TopicBytes,
   start: number,
@@ -537,8 +590,8 @@ function putActionLine(
   let at = put(prefix, start);
   slab[at++] = QUOTE;
   written.idStart = at;
-  if (pipeline.id.type === IdTypes.coordinates && topic.plain !== undefined) {
-    at = put(topic.plain, at);
+  if (id === undefined) {
+    at = put(topic.plain!, at);
     slab[at++] = 0x3a; // :
     partitionAt = at;
     at = putInt(record.partition, at);
@@ -684,17 +737,17 @@ export function writeJsonItem(
   // Nothing below refuses the record: counting starts here.
   if (fellBack) counters.timestampFallbacks++;
   const index = route(serviceEntry ?? plan.defaultRoute, pipeline, plan, service, timestampMs, counters);
-  const id = documentId(pipeline.id, record, NO_FIELDS, counters);
+  const topic = topicBytes(record.topic);
+  const id = itemId(pipeline, record, NO_FIELDS, counters, topic);
 
   const serviceMemberBytes = serviceEntry === undefined ? serviceBytes(service) : serviceEntry.member;
   const level = moveLevel ? levelFromBytes(value, members.valueStart[l]!, members.valueEnd[l]!) : undefined;
-  const topic = topicBytes(record.topic);
   const prefix = actionPrefixBytes(pipeline.action, index);
   const key = record.key === null ? undefined : JSON.stringify(keyText(record.key));
   // Everything but the copied members is bounded by this (text counted at 3 bytes a unit).
   const extra =
     prefix.length +
-    3 * id.length +
+    idBytes(id, topic) +
     serviceMemberBytes.length +
     (level?.length ?? 0) +
     topic.kafka.length +
@@ -820,8 +873,13 @@ export function prepareFieldsItem(
     index = routeFrom(pipeline.route, fieldSource, readField, timestampMs, counters);
     fieldSource.fields = NO_FIELDS;
   } else index = defaultIndex(pipeline, plan, timestampMs, counters);
-  const id = documentId(pipeline.id, record, fields, counters);
-  const at = beginItem(record, pipeline, index, id, 3 * json.length);
+  const at = beginItem(
+    record,
+    pipeline,
+    index,
+    itemId(pipeline, record, fields, counters, topicBytes(record.topic)),
+    3 * json.length,
+  );
   // The event's closing brace gives way to what the document adds.
   return endItem(at + slab.write(json, at) - 1, record, coords, pipeline, value);
 }
@@ -904,7 +962,7 @@ export function beginPlainItem(
     record,
     pipeline,
     index,
-    documentId(pipeline.id, record, NO_FIELDS, counters),
+    itemId(pipeline, record, NO_FIELDS, counters, topicBytes(record.topic)),
     documentBytes,
   );
 }
@@ -913,7 +971,7 @@ export function beginPlainItem(
 let itemStart = 0;
 let itemSourceStart = 0;
 let itemIndex = '';
-let itemId = '';
+let itemIdText: string | undefined;
 let itemTopic: TopicBytes = lastTopic;
 let itemKey: string | undefined;
 let itemService: Uint8Array = new Uint8Array(0);
@@ -927,20 +985,20 @@ export function beginItem(
   record: KafkaRecord,
   pipeline: CompiledPipeline,
   index: string,
-  id: string,
+  id: string | undefined,
   documentBytes: number,
 ): number {
   itemService = serviceBytes(pipeline.service);
   itemTopic = topicBytes(record.topic);
   itemKey = record.key === null ? undefined : JSON.stringify(keyText(record.key));
   itemIndex = index;
-  itemId = id;
+  itemIdText = id;
   const prefix = actionPrefixBytes(pipeline.action, index);
   itemStart = reserve(
     slabOffset,
     documentBytes +
       prefix.length +
-      3 * id.length +
+      idBytes(id, itemTopic) +
       itemService.length +
       itemTopic.kafka.length +
       3 * (itemKey?.length ?? 0) +
@@ -1019,7 +1077,7 @@ export function itemSlab(): Buffer {
 /** Adds the pipeline's service and `kafka` after the members written up to `at`, and closes the item (see `written`). */
 export function closeItem(at: number, record: KafkaRecord): void {
   const end = putTail(record, itemTopic, itemService, undefined, itemKey, at);
-  finishItem(itemStart, itemSourceStart, end, itemIndex, itemId);
+  finishItem(itemStart, itemSourceStart, end, itemIndex, itemIdText);
 }
 
 /** closeItem, and the item as a prepared record. */
