@@ -22,6 +22,12 @@ import { ByteLane, type LaneCounters } from './lane.ts';
 
 /** Records prepared between two hand-overs to the bulk service. */
 const SLICE_RECORDS = 500;
+/**
+ * Records prepared between two turns of the event loop. A body goes out, and an answer comes in,
+ * only as far as the socket takes it in one turn: with turns far apart, a 1 MiB chunk waited on
+ * our own loop, not on the cluster, and so did the last answers of a batch.
+ */
+const YIELD_RECORDS = Number(process.env.YIELD ?? 128);
 
 export interface ProcessedBatch {
   result: BatchResult;
@@ -235,7 +241,7 @@ function fill(reader: BatchReader, lane: ByteLane, cursor: Cursor): boolean {
       }
       // Smaller slices at the end: the last chunk is cut at a slice's end, and waited for.
       const size = left < 2 * SLICE_RECORDS ? SLICE_RECORDS / 4 : SLICE_RECORDS;
-      if (slice.length >= size || lane.cutSinceAsked() || ++sinceYield >= SLICE_RECORDS) {
+      if (slice.length >= size || lane.cutSinceAsked() || ++sinceYield >= YIELD_RECORDS) {
         cursor.l = l;
         cursor.position = position;
         cursor.left = left;
