@@ -578,7 +578,6 @@ function idBytes(id: string | undefined, topic: TopicBytes): number {
 
 /** The action line, up to and including its newline: coordinates from their parts, other ids as text. */
 function putActionLine(
-  pipeline: CompiledPipeline,
   record: KafkaRecord,
   id: string | undefined,
   prefix: Uint8Array,
@@ -754,7 +753,7 @@ export function writeJsonItem(
     3 * (key?.length ?? 0) +
     200;
   const start = reserve(slabOffset, value.length + extra);
-  let at = putActionLine(pipeline, record, id, prefix, topic, start);
+  let at = putActionLine(record, id, prefix, topic, start);
   const sourceStart = at;
   at = put(DOC_OPEN, at);
   if (canonicalAt !== -1) {
@@ -1004,7 +1003,7 @@ export function beginItem(
       3 * (itemKey?.length ?? 0) +
       200,
   );
-  itemSourceStart = putActionLine(pipeline, record, id, prefix, itemTopic, itemStart);
+  itemSourceStart = putActionLine(record, id, prefix, itemTopic, itemStart);
   return itemSourceStart;
 }
 
