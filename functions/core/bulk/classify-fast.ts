@@ -116,7 +116,12 @@ const sentItems = {
  * `statuses`, when given, gets each item's 2xx status in order (also when the answer turns out
  * not to match).
  */
-export function allSucceeded(bytes: Uint8Array, expected: ExpectedItems, statuses?: number[]): boolean {
+export function allSucceeded(answer: Uint8Array, expected: ExpectedItems, statuses?: number[]): boolean {
+  // Read through a plain Uint8Array view. A Buffer that node made from a socket read has a map of
+  // its own (a Uint8Array given Buffer's prototype), which dies with the last such buffer: the
+  // optimized check was thrown away after a GC and ran interpreted for most of the next batch
+  // (measured: 2–6 ms instead of 0.1–0.7 for an answer of 2,000–2,800 items).
+  const bytes = new Uint8Array(answer.buffer, answer.byteOffset, answer.byteLength);
   const n = bytes.length;
   // JSON.parse allows whitespace around the value; a server may end its answer with a newline.
   let pos = 0;
