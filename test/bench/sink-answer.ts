@@ -26,7 +26,8 @@ export function parseFilter(text: string | null): Filter | undefined {
 }
 
 export interface SinkAnswer {
-  text: string;
+  /** The answer's JSON (UTF-8). */
+  body: Buffer;
   items: number;
   /** Document lines that are not JSON objects (validate mode only). */
   invalid: number;
@@ -109,7 +110,8 @@ export function answerBulkReference(body: Buffer, filter: Filter | undefined, va
     }
     items.push(itemText(op, meta._index ?? '', meta._id ?? `auto-${items.length}`, filter));
   }
-  return { text: envelope(items.join(','), items.length, invalid > 0, filter), items: items.length, invalid };
+  const answer = envelope(items.join(','), items.length, invalid > 0, filter);
+  return { body: Buffer.from(answer), items: items.length, invalid };
 }
 
 const QUOTE = 0x22;
@@ -136,9 +138,11 @@ function plainStringEnd(body: Buffer, at: number, limit: number): number {
 // The action line read on its bytes, into these (no object per line).
 let op = '';
 let index: string | undefined;
+/** The id of an action line read by JSON.parse. */
 let id: string | undefined;
-/** The id holds no character JSON would escape. */
-let plainId = false;
+/** Where a plain action line's id is in the body (-1: it has none). */
+let idFrom = -1;
+let idTo = -1;
 let lastOpBytes: Buffer = Buffer.alloc(0);
 /**
  * Index names seen lately, by their bytes: a body routed by service and day names a few indices,
@@ -175,7 +179,7 @@ function readPlainAction(body: Buffer, start: number, end: number): boolean {
     op = lastOpBytes.toString('utf8');
   }
   index = undefined;
-  id = undefined;
+  idFrom = -1;
   let at = opEnd + 3;
   for (;;) {
     if (index === undefined && startsWith(body, at, INDEX_KEY)) {
@@ -184,12 +188,12 @@ function readPlainAction(body: Buffer, start: number, end: number): boolean {
       if (to === -1) return false;
       index = indexText(body, from, to);
       at = to + 1;
-    } else if (id === undefined && startsWith(body, at, ID_KEY)) {
+    } else if (idFrom === -1 && startsWith(body, at, ID_KEY)) {
       const from = at + ID_KEY.length;
       const to = plainStringEnd(body, from, end);
       if (to === -1) return false;
-      id = body.toString('utf8', from, to);
-      plainId = true;
+      idFrom = from;
+      idTo = to;
       at = to + 1;
     } else return false;
     const c = body[at];
@@ -201,18 +205,41 @@ function readPlainAction(body: Buffer, start: number, end: number): boolean {
   }
 }
 
-/** The sink's answer: the same text as answerBulkReference, with usual action lines read on their bytes. */
+/** Item text around its id, as bytes: see itemPieces. */
+interface Pieces {
+  before: Buffer;
+  after: Buffer;
+  noId: boolean;
+}
+
+/**
+ * The sink's answer: the same bytes as answerBulkReference, with usual action lines read on their
+ * bytes and the answer written as bytes (an ASCII id is copied from the body, not made a string).
+ */
 export function answerBulk(body: Buffer, filter: Filter | undefined, validate: boolean): SinkAnswer {
-  let items = '';
+  let out = Buffer.allocUnsafe(Math.max(1024, body.length >> 2));
+  let at = 0;
+  const room = (bytes: number): void => {
+    if (at + bytes <= out.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(2 * out.length, at + bytes));
+    bigger.set(out.subarray(0, at));
+    out = bigger;
+  };
+  // `set` of a whole array and a loop for the id: Buffer#copy costs about 80 ns a call here.
+  const put = (bytes: Buffer): void => {
+    room(bytes.length);
+    out.set(bytes, at);
+    at += bytes.length;
+  };
   let count = 0;
   let invalid = 0;
   let start = 0;
   let piecesOp = '';
   let piecesIndex: string | undefined;
-  let before = '';
-  let after = '';
-  let noId = false;
-  const pieces = new Map<string, [string, string, boolean]>();
+  let current: Pieces = { before: Buffer.alloc(0), after: Buffer.alloc(0), noId: true };
+  // Per op and index for this body's filter: items alternate between a few indices. The names
+  // are the same strings item after item (read once per name), so no key is built.
+  const pieces = new Map<string, Map<string, Pieces>>();
   const length = body.length;
   while (start < length) {
     let end = body.indexOf(NEWLINE, start);
@@ -228,7 +255,8 @@ export function answerBulk(body: Buffer, filter: Filter | undefined, validate: b
       }
     }
     if (blank) continue;
-    if (!readPlainAction(body, lineStart, end)) {
+    let plain = readPlainAction(body, lineStart, end);
+    if (!plain) {
       const line = body.toString('utf8', lineStart, end);
       if (line.trim() === '') continue;
       const action = JSON.parse(line) as Record<string, { _index?: string; _id?: string }>;
@@ -237,7 +265,6 @@ export function answerBulk(body: Buffer, filter: Filter | undefined, validate: b
       op = first;
       index = action[first]!._index;
       id = action[first]!._id;
-      plainId = false;
     }
     if (op !== 'delete') {
       let docEnd = body.indexOf(NEWLINE, start);
@@ -250,22 +277,49 @@ export function answerBulk(body: Buffer, filter: Filter | undefined, validate: b
     if (op !== piecesOp || itemIndex !== piecesIndex) {
       piecesOp = op;
       piecesIndex = itemIndex;
-      // Per (op, index) for this body's filter: items alternate between a few indices.
-      const key = `${op}\u0000${itemIndex}`;
-      let cached = pieces.get(key);
-      if (cached === undefined) {
-        cached = itemPieces(op, itemIndex, filter);
-        pieces.set(key, cached);
+      let byIndex = pieces.get(op);
+      if (byIndex === undefined) {
+        byIndex = new Map();
+        pieces.set(op, byIndex);
       }
-      [before, after, noId] = cached;
+      let cached = byIndex.get(itemIndex);
+      if (cached === undefined) {
+        const [before, after, noId] = itemPieces(op, itemIndex, filter);
+        cached = { before: Buffer.from(before), after: Buffer.from(after), noId };
+        byIndex.set(itemIndex, cached);
+      }
+      current = cached;
     }
-    if (count > 0) items += ',';
-    if (noId) items += before;
-    else {
-      const idJson = id === undefined ? `"auto-${count}"` : plainId ? `"${id}"` : JSON.stringify(id);
-      items += before + idJson + after;
+    if (count > 0) {
+      room(1);
+      out[at++] = 0x2c;
+    }
+    put(current.before);
+    if (!current.noId) {
+      if (plain && idFrom !== -1) {
+        // Copied as it is when ASCII (no quote, backslash or control byte: plainStringEnd).
+        let ascii = true;
+        for (let i = idFrom; i < idTo; i++) if (body[i]! >= 0x80) ascii = false;
+        if (ascii) {
+          room(idTo - idFrom + 2);
+          out[at++] = QUOTE;
+          for (let i = idFrom; i < idTo; i++) out[at++] = body[i]!;
+          out[at++] = QUOTE;
+        } else plain = false;
+        if (!plain) id = body.toString('utf8', idFrom, idTo);
+      }
+      if (!plain || idFrom === -1) {
+        const idJson = id === undefined || (plain && idFrom === -1) ? `"auto-${count}"` : JSON.stringify(id);
+        room(3 * idJson.length);
+        at += out.write(idJson, at);
+      }
+      put(current.after);
     }
     count++;
   }
-  return { text: envelope(items, count, invalid > 0, filter), items: count, invalid };
+  const [open, close] = envelope('\u0000', count, invalid > 0, filter).split('\u0000') as [string, string?];
+  const items = out.subarray(0, at);
+  const answer =
+    close === undefined ? Buffer.from(open) : Buffer.concat([Buffer.from(open), items, Buffer.from(close)]);
+  return { body: answer, items: count, invalid };
 }

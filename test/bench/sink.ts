@@ -32,7 +32,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function answer(res: ServerResponse, status: number, body: string): void {
+function answer(res: ServerResponse, status: number, body: string | Buffer): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
@@ -60,7 +60,7 @@ const server = createServer(async (req, res) => {
       const out = answerBulk(body, parseFilter(url.searchParams.get('filter_path')), validate);
       stats.items += out.items;
       stats.invalid += out.invalid;
-      answer(res, 200, out.text);
+      answer(res, 200, out.body);
       return;
     }
     answer(

@@ -9,10 +9,10 @@ describe('bench sink answer', () => {
     const body = Buffer.from(
       '{"create":{"_index":"logs-a","_id":"t:0:1"}}\n{"m":1}\n{"index":{"_id":"x\\"y","_index":"logs-b"}}\n{"m":2}\n{"delete":{"_index":"logs-a","_id":"z"}}\n',
     );
-    expect(answerBulk(body, parseFilter(SLUICE_FILTER), false).text).toBe(
+    expect(answerBulk(body, parseFilter(SLUICE_FILTER), false).body.toString()).toBe(
       '{"errors":false,"items":[{"create":{"_id":"t:0:1","status":201}},{"index":{"_id":"x\\"y","status":201}},{"delete":{"_id":"z","status":201}}]}',
     );
-    const full = JSON.parse(answerBulk(body, undefined, false).text) as {
+    const full = JSON.parse(answerBulk(body, undefined, false).body.toString()) as {
       items: Array<Record<string, unknown>>;
     };
     expect(full.items[0]).toEqual({
@@ -95,7 +95,7 @@ describe('bench sink answer', () => {
             actual = (error as Error).message;
           }
           expect(actual).toEqual(expected);
-          if (typeof actual === 'object') JSON.parse((actual as { text: string }).text);
+          if (typeof actual === 'object') JSON.parse((actual as { body: Buffer }).body.toString());
         },
       ),
       { numRuns: 2000 },
