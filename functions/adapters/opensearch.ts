@@ -134,7 +134,9 @@ function readAll(stream: IncomingMessage, timeoutMs: number): Promise<Buffer> {
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.once('end', () => {
       clearTimeout(timer);
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      // Copied even when it came in one read: a buffer node makes from a socket read has a map of
+      // its own that dies with it, and code optimized for it is thrown away after each GC.
+      resolve(Buffer.concat(chunks));
     });
     stream.once('error', (error) => {
       clearTimeout(timer);
