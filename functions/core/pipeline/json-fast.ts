@@ -872,13 +872,7 @@ export function prepareFieldsItem(
     index = routeFrom(pipeline.route, fieldSource, readField, timestampMs, counters);
     fieldSource.fields = NO_FIELDS;
   } else index = defaultIndex(pipeline, plan, timestampMs, counters);
-  const at = beginItem(
-    record,
-    pipeline,
-    index,
-    itemId(pipeline, record, fields, counters, topicBytes(record.topic)),
-    3 * json.length,
-  );
+  const at = beginItem(record, pipeline, index, fields, counters, 3 * json.length);
   // The event's closing brace gives way to what the document adds.
   return endItem(at + slab.write(json, at) - 1, record, coords, pipeline, value);
 }
@@ -957,13 +951,7 @@ export function beginPlainItem(
   documentBytes: number,
 ): number {
   const index = defaultIndex(pipeline, plan, timestampMs, counters);
-  return beginItem(
-    record,
-    pipeline,
-    index,
-    itemId(pipeline, record, NO_FIELDS, counters, topicBytes(record.topic)),
-    documentBytes,
-  );
+  return beginItem(record, pipeline, index, NO_FIELDS, counters, documentBytes);
 }
 
 // The item being written, between beginItem and endItem.
@@ -976,21 +964,24 @@ let itemKey: string | undefined;
 let itemService: Uint8Array = new Uint8Array(0);
 
 /**
- * Reserves room for an item whose document takes at most `documentBytes`, writes its action line,
- * and returns where the document starts in itemSlab(). The caller writes the document's members
- * from its `{` on, without the closing brace, and hands the position after them to endItem.
+ * Reserves room for an item whose document takes at most `documentBytes`, writes its action line
+ * (the id from `fields`, if the pipeline's id reads one), and returns where the document starts in
+ * itemSlab(). The caller writes the document's members from its `{` on, without the closing
+ * brace, and hands the position after them to endItem.
  */
 export function beginItem(
   record: KafkaRecord,
   pipeline: CompiledPipeline,
   index: string,
-  id: string | undefined,
+  fields: Fields,
+  counters: FastJsonCounters,
   documentBytes: number,
 ): number {
   itemService = serviceBytes(pipeline.service);
   itemTopic = topicBytes(record.topic);
   itemKey = record.key === null ? undefined : JSON.stringify(keyText(record.key));
   itemIndex = index;
+  const id = itemId(pipeline, record, fields, counters, itemTopic);
   itemIdText = id;
   const prefix = actionPrefixBytes(pipeline.action, index);
   itemStart = reserve(
