@@ -18,6 +18,7 @@ import {
   fastTextPlan,
   itemSlab,
   lineEnd,
+  secondBytes,
   timeFromBytes,
   writeBytes,
   writeInt,
@@ -161,7 +162,8 @@ const SEVERITY_CODE = ascii('"},"severity":{"code":');
 const NAMES_CLOSE = ascii('"}');
 const APPNAME = ascii(',"appname":"');
 const PROCID = ascii('","procid":"');
-const TIMESTAMP = ascii('}},"@timestamp":"');
+/** `}},"@timestamp":"` and the time's second, one copy (see secondBytes). */
+const TIMESTAMP = secondBytes(ascii('}},"@timestamp":"'));
 const HOST = ascii('","host":{"hostname":"');
 const PROCESS_NAME = ascii('"},"process":{"name":"');
 const PID = ascii('","pid":');
@@ -169,6 +171,34 @@ const MESSAGE_AFTER_PROCESS = ascii('},"message":"');
 const MESSAGE_AFTER_HOST = ascii('"},"message":"');
 const FACILITY_NAMES = FACILITIES.map(ascii);
 const SEVERITY_NAMES = SEVERITIES.map(ascii);
+
+/**
+ * `{"log":{"syslog":{"priority":…,"facility":{"code":…,"name":"…"},"severity":{"code":…,"name":"…"}`
+ * for a PRI (0–191), made once: one copy per line instead of eleven pieces.
+ */
+const PRIORITIES: Array<Uint8Array | undefined> = [];
+function priorityBytes(priority: number): Uint8Array {
+  let bytes = PRIORITIES[priority];
+  if (bytes === undefined) {
+    const facility = priority >> 3;
+    const severity = priority & 7;
+    bytes = Buffer.concat([
+      LOG_PRIORITY,
+      ascii(String(priority)),
+      FACILITY_CODE,
+      ascii(String(facility)),
+      NAME,
+      FACILITY_NAMES[facility]!,
+      SEVERITY_CODE,
+      ascii(String(severity)),
+      NAME,
+      SEVERITY_NAMES[severity]!,
+      NAMES_CLOSE,
+    ]);
+    PRIORITIES[priority] = bytes;
+  }
+  return bytes;
+}
 
 /** The item buffer being written (itemSlab() after beginItem). */
 let out: Buffer = Buffer.alloc(0);
@@ -206,17 +236,7 @@ export function writeSyslogItem(
 
   let at = beginPlainItem(record, pipeline, plan, timestampMs, counters, 2 * end + 300);
   out = itemSlab();
-  at = writeBytes(LOG_PRIORITY, at);
-  at = writeInt(priority, at);
-  at = writeBytes(FACILITY_CODE, at);
-  at = writeInt(priority >> 3, at);
-  at = writeBytes(NAME, at);
-  at = writeBytes(FACILITY_NAMES[priority >> 3]!, at);
-  at = writeBytes(SEVERITY_CODE, at);
-  at = writeInt(priority & 7, at);
-  at = writeBytes(NAME, at);
-  at = writeBytes(SEVERITY_NAMES[priority & 7]!, at);
-  at = writeBytes(NAMES_CLOSE, at);
+  at = writeBytes(priorityBytes(priority), at);
   const tag = tagEnd > tagStart;
   const pid = pidEnd > pidStart;
   if (tag) {
@@ -228,8 +248,7 @@ export function writeSyslogItem(
     }
     out[at++] = QUOTE;
   }
-  at = writeBytes(TIMESTAMP, at);
-  at = writeIso(timestampMs, at);
+  at = writeIso(timestampMs, TIMESTAMP, at);
   at = writeBytes(HOST, at);
   at = writeRange(value, hostStart, hostEnd, at);
   if (tag) {

@@ -122,6 +122,8 @@ describe('fast-path documents', () => {
   it('keeps Kafka keys and timestamps', () => {
     expectSame('{"message":"x"}', { key: Buffer.from('order-9'), timestamp: -1 });
     expectSame('{"message":"x"}', { key: Buffer.from([0xff, 0xfe]) });
+    // After year 9999: the time is written without the per-second cache, after its key.
+    expectSame('{"message":"x"}', { timestamp: 253_402_300_800_000 });
   });
 
   it('copies the original text of the members it keeps', () => {
@@ -310,6 +312,43 @@ describe('fast-path documents routed by their own fields', () => {
     expect(fast).toEqual(rebuilt);
     // Written as a whole item from the fields, unless the document rewrites one of them.
     expect(item).toBe(!line.includes('"service"'));
+  });
+});
+
+describe('fast-path items of several topics, services and levels in turn', () => {
+  // The byte paths keep an item's head (up to its id) and tail (service, level, kafka) per
+  // combination: each item must still carry its own topic, service and level.
+  const shared = parsePipelineConfig({
+    topics: [{ match: '*.logs', pipeline: 'fast' }],
+    pipelines: { fast: pipeline({}) },
+  });
+  it('writes each item with its own topic, service and level', () => {
+    const cases = [
+      { topic: 'a.logs', service: 'api', level: 'info' },
+      { topic: 'b.logs', service: 'api', level: 'info' },
+      { topic: 'a.logs', service: 'api', level: 'warn' },
+      { topic: 'b.logs', service: 'web', level: 'warn' },
+      { topic: 'a.logs', service: 'web', level: 'info' },
+    ];
+    for (let round = 0; round < 2; round++) {
+      cases.forEach(({ topic, service, level }, i) => {
+        const line = `{"time":"2024-05-01T10:00:00.000Z","service":"${service}","level":"${level}","m":${i}}`;
+        const out = prepareRecord(
+          kafkaRecord(line, { topic, partition: i, offset: 100 + i }),
+          shared,
+          createPrepareCounters(),
+          { now: 1 },
+        );
+        if (out.kind !== 'write') throw new Error(`not written: ${out.kind}`);
+        expect(out.item?.toString()).toBe(
+          `{"create":{"_index":"logs-${service}-2024.05.01","_id":"${topic}:${i}:${100 + i}"}}\n` +
+            `{"@timestamp":"2024-05-01T10:00:00.000Z","time":"2024-05-01T10:00:00.000Z","m":${i},` +
+            `"service":{"name":"${service}"},"log":{"level":"${level}"},` +
+            `"kafka":{"topic":"${topic}","partition":${i},"offset":${100 + i},"timestamp":"2024-05-01T12:00:00.000Z"}}\n`,
+        );
+        expect(out.id).toBe(`${topic}:${i}:${100 + i}`);
+      });
+    }
   });
 });
 
