@@ -2,8 +2,9 @@
 // the objects JSON.parse accepts that can be copied into the document unchanged, and says where
 // each top-level member is. Anything it is unsure of (an escaped or blank key, a duplicate key, a
 // number JSON.stringify would write differently, a raw newline, a value over the limits) makes it
-// return false, and the record takes the JSON.parse path, which handles every case. The caller
-// checks the bytes are UTF-8 first (one native isUtf8), so strings need no decoding here.
+// return false, and the record takes the JSON.parse path, which handles every case. Non-ASCII
+// bytes can only be valid inside strings: the scan notes whether any was seen (`nonAscii`), and
+// the caller then checks the bytes are UTF-8 (one native isUtf8), so strings need no decoding here.
 
 export const ValueTypes = { string: 0, number: 1, literal: 2, object: 3, array: 4 } as const;
 export type ValueType = (typeof ValueTypes)[keyof typeof ValueTypes];
@@ -24,6 +25,8 @@ export interface ByteMembers {
   escaped: boolean[];
   /** Total number of dots in keys at every depth (for the caller's dotted-key rules). */
   dottedKeys: number;
+  /** Some string holds a byte over 0x7f: valid only if the whole is UTF-8, which the caller checks. */
+  nonAscii: boolean;
 }
 
 /** Bounds under which the document's field limits surely hold (see limits.ts). */
@@ -46,6 +49,7 @@ export function createByteMembers(): ByteMembers {
     valueType: [],
     escaped: [],
     dottedKeys: 0,
+    nonAscii: false,
   };
 }
 
@@ -76,6 +80,7 @@ let leaves = 0;
 let dots = 0;
 let lim: ByteLimits = { maxLeaves: 0, maxDepth: 0, maxStringBytes: 0 };
 let escapedString = false;
+let nonAscii = false;
 // Keys of the objects open on the stack, for the duplicate check: [start, end) of each key's text.
 const keyFrom: number[] = [];
 const keyTo: number[] = [];
@@ -102,8 +107,10 @@ function skipSpace(): boolean {
   return true;
 }
 
-/** 1 for the bytes a string holds as they are (not `"`, `\\`, or below 0x20). */
-const PLAIN = new Uint8Array(256).map((_, c) => (c >= 0x20 && c !== QUOTE && c !== BACKSLASH ? 1 : 0));
+/** 1 for the ASCII bytes a string holds as they are (not `"`, `\\`, below 0x20 or over 0x7f). */
+const PLAIN = new Uint8Array(256).map((_, c) =>
+  c >= 0x20 && c < 0x80 && c !== QUOTE && c !== BACKSLASH ? 1 : 0,
+);
 
 /** A string at `p` (its opening quote); leaves `p` after the closing quote. */
 function scanString(): boolean {
@@ -117,6 +124,11 @@ function scanString(): boolean {
     while (i < end && PLAIN[bytes[i]!] === 1) i++;
     if (i >= end) return false;
     const c = bytes[i]!;
+    if (c >= 0x80) {
+      nonAscii = true;
+      i++;
+      continue;
+    }
     if (c === QUOTE) {
       p = i + 1;
       escapedString = escaped;
@@ -259,20 +271,28 @@ function scanArray(depth: number): boolean {
  * (whose keys start at `first` on the key stack). Leaves `p` after the closing quote.
  */
 function scanKey(first: number): boolean {
-  const start = p + 1;
-  if (!scanString() || escapedString) return false;
-  const end = p - 1;
-  // Each dot-separated segment needs a visible ASCII character; non-ASCII may be Unicode space.
   const bytes = b;
+  const limit = n;
+  const start = p + 1;
+  // One pass: the string's end, and each dot-separated segment holding a visible ASCII character
+  // (non-ASCII may be Unicode space). An escape or a control byte: refused.
   let visible = false;
-  for (let i = start; i < end; i++) {
+  let i = start;
+  for (;;) {
+    if (i >= limit) return false;
     const c = bytes[i]!;
+    if (c === QUOTE) break;
+    if (c === BACKSLASH || c < 0x20) return false;
     if (c === DOT) {
       if (!visible) return false;
       visible = false;
       dots++;
     } else if (c > 0x20 && c < 0x7f) visible = true;
+    else if (c >= 0x80) nonAscii = true;
+    i++;
   }
+  const end = i;
+  p = i + 1;
   if (!visible) return false;
   const length = end - start;
   for (let k = first; k < keyTop; k++) {
@@ -344,6 +364,7 @@ export function scanJsonBytes(bytes: Uint8Array, limits: ByteLimits, out: ByteMe
   p = 0;
   leaves = 0;
   dots = 0;
+  nonAscii = false;
   keyTop = 0;
   lim = limits;
   members = out;
@@ -363,6 +384,7 @@ export function scanJsonBytes(bytes: Uint8Array, limits: ByteLimits, out: ByteMe
     ok = p === n;
   }
   out.dottedKeys = dots;
+  out.nonAscii = nonAscii;
   // Keep no reference to the record's bytes.
   b = EMPTY;
   return ok;

@@ -749,7 +749,11 @@ export function writeJsonItem(
   now: number | undefined,
 ): boolean {
   if (!opensObject(value)) return false;
-  if (!isUtf8(value) || !scanJsonBytes(value, plan.limits, members) || !classifyMembers(value, plan)) {
+  if (
+    !scanJsonBytes(value, plan.limits, members) ||
+    (members.nonAscii && !isUtf8(value)) ||
+    !classifyMembers(value, plan)
+  ) {
     return false;
   }
 

@@ -126,6 +126,21 @@ describe('fast-path documents', () => {
     expectSame('{"message":"x"}', { timestamp: 253_402_300_800_000 });
   });
 
+  it('leaves strings that are not UTF-8 to the parser path, which dead-letters them', () => {
+    const lines = [
+      [0xff], // never in UTF-8
+      [0xc3], // a sequence cut short
+      [0xc0, 0xaf], // overlong
+      [0xed, 0xa0, 0x80], // a surrogate
+    ].map((bad) => Buffer.concat([Buffer.from('{"m":"a'), Buffer.from(bad), Buffer.from('b","n":1}')]));
+    for (const value of lines) {
+      const out = prepareRecord(kafkaRecord(value, { topic: 'fast' }), config, createPrepareCounters(), {
+        now: 1,
+      });
+      expect(out).toMatchObject({ kind: 'dead_letter', reason: 'the value is not valid UTF-8' });
+    }
+  });
+
   it('copies the original text of the members it keeps', () => {
     const out = expectSame('{"message" :  "x", "n": 1.5}');
     expect(out.kind === 'write' && sourceText(out.source)).toContain('"message" :  "x", "n": 1.5');

@@ -22,7 +22,7 @@ function scan(text: string, limits = wide) {
     value: bytes.toString('utf8', members.valueStart[m], members.valueEnd[m]),
     type: members.valueType[m],
   }));
-  return { ok, spans };
+  return { ok, spans, nonAscii: members.nonAscii };
 }
 
 describe('scanJsonBytes', () => {
@@ -44,9 +44,11 @@ describe('scanJsonBytes', () => {
     fc.assert(
       fc.property(base, fc.array(jsonEdit, { maxLength: 2 }), (line, edits) => {
         const text = applyEdits(line, edits);
-        const { ok, spans } = scan(text);
+        const { ok, spans, nonAscii } = scan(text);
         if (!ok) return;
         accepted++;
+        // The caller checks UTF-8 only when told a byte over 0x7f was seen.
+        expect(nonAscii).toBe(/[^\u0000-\u007f]/.test(text));
         const parsed = JSON.parse(text) as Record<string, unknown>;
         expect(typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)).toBe(true);
         // Same members (JS lists integer-like keys first; the text's order is the document's).
