@@ -161,6 +161,8 @@ function recordTimestamp(raw: Record<string, unknown>): number {
   return typeof raw.timestamp === 'number' && Number.isFinite(raw.timestamp) ? raw.timestamp : 0;
 }
 
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /** Decodes one record of `list` into `result` (as a record, or as a DecodeError). */
 export function decodeRecord(raw: unknown, list: RecordList, result: DecodedEvent): void {
   checkRecord(raw, list);
@@ -186,9 +188,14 @@ export function decodeRecord(raw: unknown, list: RecordList, result: DecodedEven
     result.errors.push({ coords, errorType: 'decode_error', reason, raw: original, timestamp });
     return;
   }
-  const headers: Record<string, string> = {};
-  // Most records carry no headers: skip the call for an empty list.
-  if (!(Array.isArray(raw.headers) && raw.headers.length === 0)) {
+  // Most records carry no headers: one shared empty object for them (headers are only read).
+  let headers = NO_HEADERS;
+  if (
+    !(Array.isArray(raw.headers) && raw.headers.length === 0) &&
+    raw.headers !== undefined &&
+    raw.headers !== null
+  ) {
+    headers = {};
     result.malformedHeaders += decodeHeaders(raw.headers, headers);
   }
   result.records.push({ topic, partition, offset: raw.offset, timestamp, key, value, headers });
