@@ -250,6 +250,29 @@ const URL = ascii('}},"url":{"original":"');
 const AGENT = ascii(',"user_agent":{"original":"');
 
 let out: Buffer = Buffer.alloc(0);
+
+/** The request's version is `1.1`, as in most lines. */
+function isVersion11(b: Buffer): boolean {
+  return (
+    versionStart !== -1 &&
+    requestEnd - versionStart === 3 &&
+    b[versionStart] === 0x31 &&
+    b[versionStart + 1] === 0x2e &&
+    b[versionStart + 2] === 0x31
+  );
+}
+
+/** `"},"version":"1.1","response":{"status_code":<status>`, made once per status: one copy. */
+const VERSION_11_STATUS: Array<Uint8Array | undefined> = [];
+function version11Status(code: number): Uint8Array {
+  let bytes = VERSION_11_STATUS[code];
+  if (bytes === undefined) {
+    bytes = Buffer.concat([VERSION, ascii('1.1'), RESPONSE_AFTER_VERSION, ascii(String(code))]);
+    VERSION_11_STATUS[code] = bytes;
+  }
+  return bytes;
+}
+
 /**
  * Writes the record's bulk item on its bytes into itemSlab() (where: `written`); false, with
  * nothing written or counted, when it needs the parser path.
@@ -305,13 +328,19 @@ export function writeAccessItem(
       at = writeBytes(FORWARDED, at);
       at = writeRange(value, forwardedStart, forwardedEnd, at);
     }
-    if (versionStart !== -1) {
-      at = writeBytes(VERSION, at);
-      at = writeRange(value, versionStart, requestEnd, at);
-      at = writeBytes(RESPONSE_AFTER_VERSION, at);
-    } else at = writeBytes(RESPONSE_AFTER_REQUEST, at);
-  } else at = writeBytes(HTTP_RESPONSE, at);
-  at = writeInt(status, at);
+    if (isVersion11(value)) at = writeBytes(version11Status(status), at);
+    else {
+      if (versionStart !== -1) {
+        at = writeBytes(VERSION, at);
+        at = writeRange(value, versionStart, requestEnd, at);
+        at = writeBytes(RESPONSE_AFTER_VERSION, at);
+      } else at = writeBytes(RESPONSE_AFTER_REQUEST, at);
+      at = writeInt(status, at);
+    }
+  } else {
+    at = writeBytes(HTTP_RESPONSE, at);
+    at = writeInt(status, at);
+  }
   if (bytes !== -1) {
     at = writeBytes(BODY, at);
     at = writeInt(bytes, at);
