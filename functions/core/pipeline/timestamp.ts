@@ -434,10 +434,13 @@ export function compileTimestampParser(
     let bytesMs: number | undefined;
     let filled = false;
     isoBytesParsers.set(parser, (bytes, start, end) => {
-      if (!isCanonicalIsoBytes(bytes, start, end)) return undefined;
+      // The milliseconds' shape first; the first 19 bytes need checking only when they are not
+      // the second last read (which was checked then).
+      if (!isCanonicalMillis(bytes, start, end)) return undefined;
       let same = filled;
       for (let i = 0; same && i < 19; i++) same = bytes[start + i] === secondBytes[i];
       if (!same) {
+        if (!isCanonicalIsoBytes(bytes, start, end)) return undefined;
         let prefix = '';
         for (let i = 0; i < 19; i++) {
           secondBytes[i] = bytes[start + i]!;
@@ -469,6 +472,18 @@ export function isoBytesParser(parser: TimestampParser): IsoBytesParser | undefi
 }
 
 /** isCanonicalIso on bytes, all ASCII (so the text has the same 24 characters). */
+/** `.SSSZ` at the end of 24 bytes. */
+function isCanonicalMillis(bytes: Uint8Array, start: number, end: number): boolean {
+  return (
+    end - start === 24 &&
+    bytes[start + 19] === 0x2e &&
+    bytes[start + 23] === 0x5a &&
+    isDigit(bytes[start + 20]!) &&
+    isDigit(bytes[start + 21]!) &&
+    isDigit(bytes[start + 22]!)
+  );
+}
+
 function isCanonicalIsoBytes(bytes: Uint8Array, start: number, end: number): boolean {
   if (end - start !== 24) return false;
   for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return false;

@@ -82,6 +82,8 @@ describe('fast-path documents', () => {
     ['no such day', '{"time":"2023-02-29T10:00:00.001Z","message":"x"}'],
     ['year zero', '{"time":"0000-01-01T00:00:00.000Z","message":"x"}'],
     ['lowercase t and z', '{"time":"2024-05-01t10:00:00.000z","message":"x"}'],
+    ['space for T', '{"time":"2024-05-01 10:00:00.000Z","message":"x"}'],
+    ['space for T, same second as the line before', '{"time":"2024-05-01 10:00:00.123Z","message":"x"}'],
     ['service string', '{"service":"api","message":"x"}'],
     ['service object with name', '{"service":{"name":"api","version":"1"},"message":"x"}'],
     ['service object without name', '{"service":{"version":"1"}}'],
