@@ -191,9 +191,7 @@ export function decodeRecord(raw: unknown, list: RecordList, result: DecodedEven
   // Most records carry no headers: one shared empty object for them (headers are only read).
   let headers = NO_HEADERS;
   if (
-    !(Array.isArray(raw.headers) && raw.headers.length === 0) &&
-    raw.headers !== undefined &&
-    raw.headers !== null
+    Array.isArray(raw.headers) ? raw.headers.length > 0 : raw.headers !== undefined && raw.headers !== null
   ) {
     headers = {};
     result.malformedHeaders += decodeHeaders(raw.headers, headers);

@@ -529,7 +529,7 @@ const KEY = ascii(',"key":');
 /** Safe to write between quotes as they are (ids from hashes, topics, numbers). */
 const PLAIN_ID = /^[\w.:=-]*$/;
 
-/** The first byte after leading whitespace is `{` (a cheap test before the UTF-8 check). */
+/** The first byte after leading whitespace is `{` (a cheap test before the scan). */
 function opensObject(value: Uint8Array): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value[i]!;
