@@ -2,6 +2,7 @@
 // limits, plus `@timestamp`, `service.name`, `kafka.*` and optionally `event.original`.
 
 import type { KafkaRecord } from '../kafka/types.ts';
+import { isoSecond, MAX_CIVIL_MS, MIN_CIVIL_MS } from './civil.ts';
 import { type Fields, getPath, setOwn, setPath } from './fields.ts';
 import { type FieldLimits, fitsLimits, guardFields, type LimitCounters } from './limits.ts';
 import { keyText } from './ops.ts';
@@ -33,10 +34,6 @@ export interface DocumentInput {
   original?: string | undefined;
 }
 
-/** Years 0000–9999: `toISOString` uses a longer signed form outside them. */
-export const MIN_FAST_MS = -62_167_219_200_000;
-export const MAX_FAST_MS = 253_402_300_799_999;
-
 /** Remembers the last second formatted: the records of a batch mostly share it. */
 interface SecondCache {
   second: number;
@@ -45,10 +42,11 @@ interface SecondCache {
 
 function formatIso(ms: number, cache: SecondCache): string {
   const whole = Math.trunc(ms);
-  if (whole < MIN_FAST_MS || whole > MAX_FAST_MS) return new Date(whole).toISOString();
+  // Years outside 0000–9999: `toISOString`'s longer signed form.
+  if (whole < MIN_CIVIL_MS || whole > MAX_CIVIL_MS) return new Date(whole).toISOString();
   const second = Math.floor(whole / 1000);
   if (second !== cache.second) {
-    cache.prefix = new Date(second * 1000).toISOString().slice(0, 19);
+    cache.prefix = isoSecond(second);
     cache.second = second;
   }
   const milli = whole - second * 1000;

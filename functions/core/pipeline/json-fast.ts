@@ -12,8 +12,9 @@ import { isUtf8 } from 'node:buffer';
 import { actionPrefixBytes } from '../bulk/encode.ts';
 import type { PreparedRecord } from '../bulk/types.ts';
 import type { KafkaRecord } from '../kafka/types.ts';
+import { isoSecond, MAX_CIVIL_MS, MIN_CIVIL_MS } from './civil.ts';
 import { Codecs, type CompiledPipeline } from './config.ts';
-import { isoTimestamp, MAX_FAST_MS, MIN_FAST_MS, RESERVED_FIELDS, usableTime } from './document.ts';
+import { isoTimestamp, RESERVED_FIELDS, usableTime } from './document.ts';
 import { type Fields, getPath, setOwn } from './fields.ts';
 import { documentId, IdTypes } from './id.ts';
 import type { Template } from './index-name.ts';
@@ -468,13 +469,13 @@ const eventSecond = secondBytes(new Uint8Array(0));
 /** The cache's key, then ISO 8601 (`toISOString`) of `ms`. */
 function putIso(ms: number, cache: SecondBytes, at: number): number {
   const whole = Math.trunc(ms);
-  if (whole < MIN_FAST_MS || whole > MAX_FAST_MS) {
+  if (whole < MIN_CIVIL_MS || whole > MAX_CIVIL_MS) {
     for (let i = 0; i < cache.keyLength; i++) slab[at++] = cache.bytes[i]!;
     return at + slab.write(isoTimestamp(whole), at, 'latin1');
   }
   const second = Math.floor(whole / 1000);
   if (second !== cache.second) {
-    const text = new Date(second * 1000).toISOString();
+    const text = isoSecond(second);
     const k = cache.keyLength;
     for (let i = 0; i < 19; i++) cache.bytes[k + i] = text.charCodeAt(i);
     cache.second = second;

@@ -1,3 +1,4 @@
+import { daysFromCivil } from './civil.ts';
 import type { TimestampParser } from './types.ts';
 
 /**
@@ -66,11 +67,15 @@ function wallClockMs(p: Parts & { year: number }): number | undefined {
   if (p.year < 1 || p.year > 9999 || p.month < 1 || p.month > 12) return undefined;
   if (p.day < 1 || p.day > daysInMonth(p.year, p.month)) return undefined;
   if (p.hour > 23 || p.minute > 59 || p.second > 59 || p.millis > 999) return undefined;
-  const date = new Date(0);
-  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
-  date.setUTCFullYear(p.year, p.month - 1, p.day);
-  date.setUTCHours(p.hour, p.minute, p.second, p.millis);
-  return date.getTime();
+  // Arithmetic rather than a Date per value: daysFromCivil, unlike Date.UTC, does not map years
+  // 0–99 to 1900–1999.
+  return (
+    daysFromCivil(p.year, p.month, p.day) * DAY_MS +
+    p.hour * 3_600_000 +
+    p.minute * 60_000 +
+    p.second * 1000 +
+    p.millis
+  );
 }
 
 /** Offset of a fixed zone in minutes, or undefined for an IANA name. */
