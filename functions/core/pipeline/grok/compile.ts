@@ -104,19 +104,21 @@ export function compileGrok(
     });
   }
   const keepEmpty = options.keepEmpty ?? false;
+  // Most patterns write each field once: then no per-line record of the fields written is needed.
+  const repeats = new Set(captures.map((capture) => capture.path)).size !== captures.length;
 
   return (line: string): Fields | undefined => {
     const match = regex.exec(line);
     if (match === null) return undefined;
     const groups = match.groups ?? {};
     const fields: Fields = {};
-    const seen = new Set<string>();
+    const seen = repeats ? new Set<string>() : undefined;
     for (const capture of captures) {
       const raw = groups[capture.group];
       // The first capture that matched wins when alternatives write the same field.
-      if (raw === undefined || seen.has(capture.path)) continue;
+      if (raw === undefined || seen?.has(capture.path)) continue;
       if (raw === '' && !keepEmpty) continue;
-      seen.add(capture.path);
+      seen?.add(capture.path);
       setPath(fields, capture.path, convert(raw, capture.type));
     }
     return fields;

@@ -138,6 +138,8 @@ describe('compileGrok', () => {
     expect(compileGrok('a=%{DATA:a};')('a=;')).toEqual({});
     expect(compileGrok('a=%{DATA:a};', {}, { keepEmpty: true })('a=;')).toEqual({ a: '' });
     expect(compileGrok('(?:%{INT:v}|%{WORD:v})')('abc')).toEqual({ v: 'abc' });
+    // Both captures match: the first one written stays.
+    expect(compileGrok('%{INT:v} %{WORD:v}')('12 ab')).toEqual({ v: '12' });
   });
 
   it('custom definitions override and extend the library', () => {
