@@ -79,6 +79,7 @@ export class ByteLane implements ExpectedItems {
   #chunk: LaneChunk | undefined;
   #itemBytes = 0;
   #cutSinceAsked = false;
+  #declinedCounted = false;
   #checking: LaneChunk | undefined;
 
   /** Starts a batch of at most `capacity` records; `prepare` counts what the byte paths see. */
@@ -115,6 +116,7 @@ export class ByteLane implements ExpectedItems {
     this.#chunk = undefined;
     this.#itemBytes = 0;
     this.#cutSinceAsked = false;
+    this.#declinedCounted = false;
     this.#maxChunkBytes = options.maxChunkBytes;
     this.#streamBytes = Math.min(options.streamChunkBytes ?? STREAM_CHUNK_BYTES, options.maxChunkBytes);
     this.#queue = new SendQueue<LaneChunk>(options.concurrency, this);
@@ -155,6 +157,7 @@ export class ByteLane implements ExpectedItems {
     if (length > this.#maxChunkBytes) {
       // Over the cap: the bulk service sends it alone and settles it.
       rewindItem();
+      this.#declinedCounted = true;
       return false;
     }
     const slab = itemSlab();
@@ -191,6 +194,16 @@ export class ByteLane implements ExpectedItems {
       this.#cut();
     }
     return true;
+  }
+
+  /**
+   * Whether the record take() last declined had been written, and so counted, first (an item over
+   * the cap): prepared again as usual, it must not be counted again.
+   */
+  declinedCounted(): boolean {
+    const counted = this.#declinedCounted;
+    this.#declinedCounted = false;
+    return counted;
   }
 
   /** Whether a chunk was queued since the last call (the caller then lets the sends go out). */

@@ -161,9 +161,9 @@ class BatchReader {
     return 'kind' in record ? record : prepareRecord(record, this.#config!, counters, { now: this.now });
   }
 
-  /** A decoded record prepared as usual. */
-  prepareDecoded(record: KafkaRecord): PreparedRecord {
-    return prepareRecord(record, this.#config!, this.prepare, { now: this.now });
+  /** A decoded record prepared as usual (counted into `counters`). */
+  prepareDecoded(record: KafkaRecord, counters: PrepareCounters = this.prepare): PreparedRecord {
+    return prepareRecord(record, this.#config!, counters, { now: this.now });
   }
 
   /** The pipeline of a decoded record with a value, if its topic has one. */
@@ -236,7 +236,9 @@ function fill(reader: BatchReader, lane: ByteLane, cursor: Cursor): boolean {
       else {
         const pipeline = reader.pipelineOf(record);
         if (pipeline === undefined || !lane.take(record, pipeline, l, at, left)) {
-          slice.push(reader.prepareDecoded(record));
+          // An item the lane wrote, counted, and declined (over the cap) is counted into a throwaway.
+          const counters = lane.declinedCounted() ? createPrepareCounters() : reader.prepare;
+          slice.push(reader.prepareDecoded(record, counters));
         }
       }
       // Smaller slices at the end: the last chunk is cut at a slice's end, and waited for.

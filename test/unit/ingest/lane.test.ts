@@ -80,6 +80,9 @@ const valueArb = fc.oneof(
     '{"a":1,"a":2}',
     'plain words',
     '{"big":"' + 'x'.repeat(3000) + '"}',
+    // A time that does not read counts a fallback, large or not.
+    '{"time":"yesterday","msg":"m"}',
+    '{"time":"yesterday","big":"' + 'y'.repeat(3000) + '"}',
   ),
   fc.string({ maxLength: 60 }),
 );
@@ -211,12 +214,15 @@ function asHttp(answer: { statusCode: number; body: unknown }): { statusCode: nu
   return { statusCode: answer.statusCode, body: Buffer.from(JSON.stringify(shaped)) };
 }
 
-/** What prepareRecord makes of each record of the event, by `topic/partition/offset`. */
-function usual(event: KafkaEvent): Map<string, PreparedRecord> {
+/**
+ * What prepareRecord makes of each record of the event, by `topic/partition/offset`; `counters`,
+ * when given, counts what it met.
+ */
+function usual(event: KafkaEvent, counters = createPrepareCounters()): Map<string, PreparedRecord> {
   const decoded = decodeEvent(event);
   const out = new Map<string, PreparedRecord>();
   for (const record of decoded.records) {
-    const prepared = prepareRecord(record, config, createPrepareCounters(), { now: NOW });
+    const prepared = prepareRecord(record, config, counters, { now: NOW });
     out.set(`${record.topic}/${record.partition}/${record.offset}`, prepared);
   }
   for (const error of decoded.errors) {
@@ -235,7 +241,8 @@ describe('processEvent with the byte lane', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(recordArb, { maxLength: 60 }), scenarioArb, async (specs, scenario) => {
         const event = eventOf(specs);
-        const expected = usual(event);
+        const expectedCounters = createPrepareCounters();
+        const expected = usual(event, expectedCounters);
         const { search, store, options, deps } = world(scenario);
         const poisoned = new Set<string>();
         const random = prng(scenario.seed ^ 1);
@@ -282,6 +289,8 @@ describe('processEvent with the byte lane', () => {
         ).toBe(expected.size);
         expect(counters.indexed + counters.duplicates).toBeLessThanOrEqual(indexed + poisoned.size);
         expect(counters.bulkRequests).toBe(search.bodies.length);
+        // Each record counted once, whichever way it went (lane, handed back, over the cap).
+        expect(batch.prepare).toEqual(expectedCounters);
         // Over the cap only alone: an item larger than the cap is sent by itself.
         for (const body of search.bodies) {
           if (body.length > options.maxChunkBytes) expect(body.toString().split('\n').length).toBe(3);
