@@ -482,6 +482,8 @@ function deadLetterEntry(
   time: string,
 ): DeadLetterEntry {
   const original = record.kind === 'dropped' ? null : record.original;
+  const key = record.kind === 'dropped' ? undefined : record.key;
+  const headers = record.kind === 'dropped' ? undefined : record.headers;
   return {
     topic: record.coords.topic,
     partition: record.coords.partition,
@@ -492,8 +494,16 @@ function deadLetterEntry(
     errorType: failure?.errorType ?? 'unknown',
     reason: failure?.reason ?? '',
     original: original === null ? null : original.toString('base64'),
+    // Key and headers too, so that a replay rebuilds the same document (kafka.key, add_header, hash ids).
+    ...(key === undefined || key === null ? {} : { key: key.toString('base64') }),
+    ...(headers === undefined || !hasAny(headers) ? {} : { headers: { ...headers } }),
     // The Kafka timestamp, so that a replay from dead letters rebuilds the record exactly.
     timestamp: record.timestamp,
     time,
   };
+}
+
+function hasAny(headers: Readonly<Record<string, string>>): boolean {
+  for (const _ in headers) return true;
+  return false;
 }

@@ -56,6 +56,9 @@ export type PreparedRecord =
       item?: Buffer;
       /** The original Kafka value, for the dead-letter store should the write fail permanently. */
       original: Buffer | null;
+      /** The record's Kafka key and headers, for the dead-letter store (a replay rebuilds the same document). */
+      key?: Buffer | null;
+      headers?: Readonly<Record<string, string>>;
       /** Kafka timestamp (epoch ms), for lag metrics. */
       timestamp: number;
     }
@@ -67,6 +70,8 @@ export type PreparedRecord =
       errorType: string;
       reason: string;
       original: Buffer | null;
+      key?: Buffer | null;
+      headers?: Readonly<Record<string, string>>;
       timestamp: number;
     }
   | {
@@ -92,6 +97,10 @@ export interface DeadLetterEntry {
   reason: string;
   /** Original Kafka value, base64 (null for a null value). */
   original: string | null;
+  /** The record's Kafka key, base64, when it had one. */
+  key?: string;
+  /** The record's Kafka headers (values as UTF-8), when it had any. */
+  headers?: Record<string, string>;
   /** Kafka timestamp of the record, epoch ms. */
   timestamp?: number;
   /** When it was dead-lettered, ISO 8601. */

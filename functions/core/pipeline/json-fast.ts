@@ -366,7 +366,7 @@ export function writtenRecord(
   coords: PreparedRecord['coords'],
   pipeline: CompiledPipeline,
   value: Buffer,
-  timestamp: number,
+  record: KafkaRecord,
 ): PreparedRecord {
   const item = slab.subarray(written.start, written.end);
   return {
@@ -379,7 +379,9 @@ export function writtenRecord(
     source: item.subarray(written.sourceStart - written.start, item.length - 1),
     item,
     original: value,
-    timestamp,
+    key: record.key,
+    headers: record.headers,
+    timestamp: record.timestamp,
   };
 }
 
@@ -733,7 +735,7 @@ export function prepareJsonBytes(
   now: number | undefined,
 ): PreparedRecord | undefined {
   return writeJsonItem(value, record, pipeline, plan, counters, now)
-    ? writtenRecord(coords, pipeline, value, record.timestamp)
+    ? writtenRecord(coords, pipeline, value, record)
     : undefined;
 }
 
@@ -1165,5 +1167,5 @@ export function endItem(
   value: Buffer,
 ): PreparedRecord {
   closeItem(at, record);
-  return writtenRecord(coords, pipeline, value, record.timestamp);
+  return writtenRecord(coords, pipeline, value, record);
 }

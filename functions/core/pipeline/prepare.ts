@@ -140,6 +140,8 @@ export function prepareRecord(
       errorType: PrepareErrorTypes.noPipeline,
       reason: `no pipeline matches topic "${record.topic}" and no default_pipeline is set`,
       original: record.value,
+      key: record.key,
+      headers: record.headers,
       timestamp: record.timestamp,
     };
   }
@@ -159,6 +161,8 @@ export function prepareRecord(
           ? `${error.name}: ${error.message}`
           : String(error),
       original: record.value,
+      key: record.key,
+      headers: record.headers,
       timestamp: record.timestamp,
     };
   }
@@ -199,11 +203,11 @@ function prepareValue(
   }
   const access = options.rebuild || options.noAccessBytes ? undefined : fastAccessPlan(pipeline);
   if (access !== undefined && writeAccessItem(value, record, pipeline, access, counters)) {
-    return writtenRecord(coords, pipeline, value, record.timestamp);
+    return writtenRecord(coords, pipeline, value, record);
   }
   const syslog = options.rebuild || options.noSyslogBytes ? undefined : fastSyslogPlan(pipeline);
   if (syslog !== undefined && writeSyslogItem(value, record, pipeline, syslog, counters)) {
-    return writtenRecord(coords, pipeline, value, record.timestamp);
+    return writtenRecord(coords, pipeline, value, record);
   }
   const text = utf8Text(value);
   if (text === undefined) {
@@ -255,6 +259,8 @@ function prepareValue(
     id: documentId(pipeline.id, record, doc, counters),
     source: JSON.stringify(doc),
     original: value,
+    key: record.key,
+    headers: record.headers,
     timestamp: record.timestamp,
   };
 }

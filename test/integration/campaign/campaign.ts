@@ -267,8 +267,8 @@ export async function startCampaign(): Promise<Campaign> {
     );
   const index = (c: CampaignCase) => `logs-${c.service}-2026.11.20`;
 
-  async function deadLetters(topic: string): Promise<Array<DeadLetterEntry & { key: string }>> {
-    const out: Array<DeadLetterEntry & { key: string }> = [];
+  async function deadLetters(topic: string): Promise<Array<DeadLetterEntry & { objectKey: string }>> {
+    const out: Array<DeadLetterEntry & { objectKey: string }> = [];
     let token: string | undefined;
     do {
       const listed = await s3.send(
@@ -282,7 +282,7 @@ export async function startCampaign(): Promise<Campaign> {
         const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
         const text = gunzipSync(await got.Body!.transformToByteArray()).toString('utf8');
         for (const line of text.split('\n').filter(Boolean))
-          out.push({ ...(JSON.parse(line) as DeadLetterEntry), key: object.Key! });
+          out.push({ ...(JSON.parse(line) as DeadLetterEntry), objectKey: object.Key! });
       }
       token = listed.NextContinuationToken;
     } while (token);

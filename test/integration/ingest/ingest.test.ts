@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeDeadLetterLine } from '../../../functions/core/archive/line.ts';
 import type { KafkaEvent } from '../../../functions/core/kafka/types.ts';
 import { allDocs, appLines, type IngestHarness, records, repo, startHarness } from './support.ts';
 
@@ -106,12 +107,27 @@ describe('ingest through the local stack', () => {
     });
     const garbage = 'neither json nor key value';
     const batch = records('it-conflict', [...good, bad, garbage], 1);
+    // Key and headers go to the dead letters too, so that a replay rebuilds the same document.
+    batch[5]!.key = Buffer.from('order-17');
+    // A producer may name a header `__proto__`: it stays an own header.
+    batch[5]!.headers = JSON.parse('{"trace-id":"abc","__proto__":"own"}') as Record<string, string>;
+    batch[6]!.key = Buffer.from([0xff, 0x00]);
     await h.run(batch);
     const dead = (await h.deadLetters('dead-letters/topic=it-conflict/')).sort((a, b) => a.offset - b.offset);
     expect(dead.map((d) => [d.offset, d.errorType])).toEqual([
       [5, 'mapper_parsing_exception'],
       [6, 'parse_error'],
     ]);
+    expect(dead[0]).toMatchObject({ key: Buffer.from('order-17').toString('base64') });
+    expect(Object.entries(dead[0]!.headers ?? {})).toEqual([
+      ['trace-id', 'abc'],
+      ['__proto__', 'own'],
+    ]);
+    expect(dead[1]).toMatchObject({ key: Buffer.from([0xff, 0x00]).toString('base64') });
+    expect(dead[1]).not.toHaveProperty('headers');
+    const replayed = decodeDeadLetterLine(JSON.stringify(dead[0]));
+    expect(replayed.record.key).toEqual(Buffer.from('order-17'));
+    expect(Object.entries(replayed.record.headers)).toEqual(Object.entries(dead[0]!.headers!));
     expect(dead[0]).toMatchObject({ topic: 'it-conflict', partition: 0, status: 400, pipeline: 'app-json' });
     expect(Buffer.from(dead[0]!.original!, 'base64').toString()).toBe(bad);
     expect(Buffer.from(dead[1]!.original!, 'base64').toString()).toBe(garbage);

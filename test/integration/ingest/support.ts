@@ -19,7 +19,7 @@ export interface IngestHarness {
   handler: ReturnType<typeof createIngestHandler>;
   run(records: TopicRecord[], esm?: Partial<EsmOptions>): Promise<EsmSimulator>;
   faults(body: Record<string, unknown> | null): Promise<void>;
-  deadLetters(prefix?: string): Promise<Array<DeadLetterEntry & { key: string }>>;
+  deadLetters(prefix?: string): Promise<Array<DeadLetterEntry & { objectKey: string }>>;
   close(): Promise<void>;
 }
 
@@ -63,12 +63,12 @@ export async function startHarness(env: Record<string, string> = {}): Promise<In
     async deadLetters(prefix = 'dead-letters/') {
       const bucket = stack.env.DEAD_LETTER_BUCKET;
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-      const out: Array<DeadLetterEntry & { key: string }> = [];
+      const out: Array<DeadLetterEntry & { objectKey: string }> = [];
       for (const object of listed.Contents ?? []) {
         const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
         const text = gunzipSync(await got.Body!.transformToByteArray()).toString('utf8');
         for (const line of text.split('\n').filter(Boolean))
-          out.push({ ...(JSON.parse(line) as DeadLetterEntry), key: object.Key! });
+          out.push({ ...(JSON.parse(line) as DeadLetterEntry), objectKey: object.Key! });
       }
       return out;
     },
