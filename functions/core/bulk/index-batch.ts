@@ -496,14 +496,9 @@ function deadLetterEntry(
     original: original === null ? null : original.toString('base64'),
     // Key and headers too, so that a replay rebuilds the same document (kafka.key, add_header, hash ids).
     ...(key === undefined || key === null ? {} : { key: key.toString('base64') }),
-    ...(headers === undefined || !hasAny(headers) ? {} : { headers: { ...headers } }),
+    ...(headers === undefined || Object.keys(headers).length === 0 ? {} : { headers }),
     // The Kafka timestamp, so that a replay from dead letters rebuilds the record exactly.
     timestamp: record.timestamp,
     time,
   };
-}
-
-function hasAny(headers: Readonly<Record<string, string>>): boolean {
-  for (const _ in headers) return true;
-  return false;
 }

@@ -100,7 +100,7 @@ export interface DeadLetterEntry {
   /** The record's Kafka key, base64, when it had one. */
   key?: string;
   /** The record's Kafka headers (values as UTF-8), when it had any. */
-  headers?: Record<string, string>;
+  headers?: Readonly<Record<string, string>>;
   /** Kafka timestamp of the record, epoch ms. */
   timestamp?: number;
   /** When it was dead-lettered, ISO 8601. */
