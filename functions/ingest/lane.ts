@@ -12,6 +12,7 @@ import { allSucceeded, bytesAt, type ExpectedItems } from '../core/bulk/classify
 import {
   type IndexBatchDeps,
   type IndexBatchOptions,
+  RequestSlots,
   SendQueue,
   STREAM_CHUNK_BYTES,
 } from '../core/bulk/index-batch.ts';
@@ -66,6 +67,7 @@ export class ByteLane implements ExpectedItems {
   #now = 0;
   #reprepare: Reprepare | undefined;
   #queue: SendQueue<LaneChunk> | undefined;
+  #slots: RequestSlots | undefined;
   #streamBytes = 0;
   #maxChunkBytes = 0;
   /** Per lane item: where its record is in the event, where its id is in its slab, its action. */
@@ -119,6 +121,8 @@ export class ByteLane implements ExpectedItems {
     this.#declinedCounted = false;
     this.#maxChunkBytes = options.maxChunkBytes;
     this.#streamBytes = Math.min(options.streamChunkBytes ?? STREAM_CHUNK_BYTES, options.maxChunkBytes);
+    // The bulk service takes its slots from the same options (processEvent gives both the batch's).
+    this.#slots = options.slots ?? new RequestSlots(options.concurrency);
     this.#queue = new SendQueue<LaneChunk>(options.concurrency, this);
   }
 
@@ -129,6 +133,7 @@ export class ByteLane implements ExpectedItems {
     this.#prepare = undefined;
     this.#reprepare = undefined;
     this.#queue = undefined;
+    this.#slots = undefined;
     this.#chunk = undefined;
     this.#back = [];
     this.#action.length = 0;
@@ -232,8 +237,12 @@ export class ByteLane implements ExpectedItems {
   async send(chunk: LaneChunk): Promise<void> {
     const deps = this.#deps!;
     const options = this.#options!;
+    const slots = this.#slots!;
+    // The budget is read once a slot is held: waiting for one takes time too.
+    await slots.acquire();
     const budget = deps.remainingMs() - options.safetyMarginMs;
     if (budget <= 0) {
+      slots.release();
       this.#handBack(chunk, undefined);
       return;
     }
@@ -246,6 +255,8 @@ export class ByteLane implements ExpectedItems {
       });
     } catch (error) {
       answer = { error };
+    } finally {
+      slots.release();
     }
     const counters = this.counters;
     counters.bulkRequests++;

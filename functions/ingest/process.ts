@@ -5,6 +5,7 @@ import {
   type IndexBatchDeps,
   type IndexBatchOptions,
   indexBatch,
+  RequestSlots,
 } from '../core/bulk/index-batch.ts';
 import type { PreparedRecord } from '../core/bulk/types.ts';
 import {
@@ -71,13 +72,15 @@ export async function processEvent(
   // One invocation at a time per container: the same objects serve batch after batch.
   const work = idle.pop() ?? new BatchWork();
   const { reader, lane } = work;
+  // The lane and the bulk service send in the same batch: BULK_CONCURRENCY bounds them together.
+  const sending = { ...options, slots: new RequestSlots(options.concurrency) };
   reader.begin(lists, config, deps.clock.now());
   // Handed-back records were counted when the lane wrote them: counted again into a throwaway.
-  lane.begin(total, deps, options, reader.prepare, reader.now, (l, position) =>
+  lane.begin(total, deps, sending, reader.prepare, reader.now, (l, position) =>
     reader.prepareAt(l, position, createPrepareCounters()),
   );
   // Not given back on an error: sends of the lane may still be under way.
-  const result = await indexBatch(slices(work, total), deps, options);
+  const result = await indexBatch(slices(work, total), deps, sending);
   mergeLane(result, lane.counters);
   const prepare = { ...reader.prepare };
   const maxLagMs = reader.maxLagMs;

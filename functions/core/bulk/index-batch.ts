@@ -44,6 +44,11 @@ export interface IndexBatchOptions {
   /** Records handed over in slices: a chunk leaves at a slice's end once it holds this much (default 1 MiB). */
   streamChunkBytes?: number;
   /**
+   * The batch's request slots, when something else sends bulk requests in the same batch (the
+   * byte lane): `concurrency` then bounds both senders together. Default: the batch's own.
+   */
+  slots?: RequestSlots;
+  /**
    * Records the slices will hold in all, when known: near the end, chunks are cut smaller so the
    * last answer arrives soon after the last record is prepared.
    */
@@ -164,6 +169,37 @@ export class SendQueue<T = Chunk> {
   }
 }
 
+/**
+ * Bulk requests in flight for one batch, at most `limit`: whoever sends takes a slot for the
+ * request alone (not for what it does with the answer, so a 413 split can send its halves).
+ * Waiters are served in order.
+ */
+export class RequestSlots {
+  readonly #limit: number;
+  #used = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  /** Resolves once a slot is held; release() it when the request has ended, whatever its end. */
+  acquire(): Promise<void> {
+    if (this.#used < this.#limit) {
+      this.#used++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.#waiting.shift();
+    // The slot passes straight to the next waiter.
+    if (next !== undefined) next();
+    else this.#used--;
+  }
+}
+
 /** Time kept back after the dead-letter writes to answer the invocation. */
 const DEAD_LETTER_ANSWER_RESERVE_MS = 200;
 
@@ -273,9 +309,13 @@ export async function indexBatch(
     }
   };
 
+  const slots = options.slots ?? new RequestSlots(options.concurrency);
   const sendChunk = async (chunk: Chunk, retry: EncodedItem[]): Promise<void> => {
+    // The budget is read once a slot is held: waiting for one takes time too.
+    await slots.acquire();
     const budget = budgetMs();
     if (budget <= 0) {
+      slots.release();
       for (let k = 0; k < chunk.indexes.length; k++) {
         fail(chunk.indexes[k]!, { errorType: 'no_time', reason: 'invocation time ran out before sending' });
         retry.push(chunkItem(chunk, k));
@@ -292,6 +332,8 @@ export async function indexBatch(
       });
     } catch (error) {
       answer = { error };
+    } finally {
+      slots.release();
     }
     counters.bulkRequests++;
     counters.bulkBytes += chunk.body.length;

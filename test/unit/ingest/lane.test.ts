@@ -252,6 +252,8 @@ describe('processEvent with the byte lane', () => {
         search.poison = poisoned;
         const batch = await processEvent(event, config, deps, options);
         const { counters, batchResponse } = batch.result;
+        // BULK_CONCURRENCY bounds the batch's requests, the lane's and the bulk service's together.
+        expect(search.maxInFlight).toBeLessThanOrEqual(scenario.concurrency);
 
         const reportedFrom = new Map<string, number>();
         for (const f of batchResponse.batchItemFailures) {
@@ -332,6 +334,53 @@ describe('processEvent with the byte lane', () => {
     expect(batch.result.outcomes).toEqual([]);
     expect(search.documents.size).toBe(20);
   });
+
+  it.each([1, 2])(
+    'keeps at most BULK_CONCURRENCY (%i) requests in flight, the lane and the bulk service together',
+    async (concurrency) => {
+      // JSON goes by the lane, logfmt by the bulk service; small chunks make many requests of each.
+      const specs = Array.from({ length: 120 }, (_, i) => ({
+        topic: 'app-logs' as const,
+        partition: i % 3,
+        value: Buffer.from(
+          i % 2 === 0
+            ? JSON.stringify({ time: new Date(NOW).toISOString(), service: 's', i })
+            : `level=info msg="logfmt ${i}"`,
+        ).toString('base64'),
+        keyed: false,
+        headers: false,
+      }));
+      const { search, options, deps } = world({
+        ...CALM,
+        concurrency,
+        maxChunkBytes: 600,
+        streamChunkBytes: 300,
+      });
+      let inFlight = 0;
+      let maxInFlight = 0;
+      const senders = new Set<string>();
+      const transport = {
+        async send(body: Buffer, opts: { timeoutMs: number }) {
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          // The lane sends only what a byte path wrote (the JSON); the bulk service, the logfmt.
+          senders.add(body.includes('logfmt') ? 'bulk' : 'lane');
+          try {
+            // Answers take a few turns of the event loop, as a cluster's do: sends can overlap.
+            for (let t = 0; t < 3; t++) await new Promise<void>((resolve) => setImmediate(resolve));
+            return await deps.transport.send(body, opts);
+          } finally {
+            inFlight--;
+          }
+        },
+      };
+      const batch = await processEvent(eventOf(specs), config, { ...deps, transport }, options);
+      expect(batch.result.counters).toMatchObject({ recordsIn: 120, indexed: 120 });
+      expect(search.documents.size).toBe(120);
+      expect(senders).toEqual(new Set(['lane', 'bulk']));
+      expect(maxInFlight).toBe(concurrency);
+    },
+  );
 
   it('keeps batches apart when they run at once or one after another (the lane is reused)', async () => {
     const specs = (count: number, service: string) =>
