@@ -15,10 +15,10 @@ type Conversion = 'string' | 'int' | 'float';
 
 type Capture = { group: string; path: string; type: Conversion };
 
-// `%{NAME}`, `%{NAME:field}`, `%{NAME:field:type}`; field may be `[a][b]` or `a.b`.
-const REFERENCE = /%\{([A-Za-z0-9_]+)(?::([^:}]+))?(?::(int|float|string))?\}/g;
-// An inline named group `(?<field>`, not a lookbehind `(?<=`/`(?<!`, and not an escaped `\(`.
-const INLINE_GROUP = /(?<!\\)\(\?<([^=!>][^>]*)>/g;
+// In one pass, so that captures are numbered in the text's order: an inline named group
+// `(?<field>` (not a lookbehind `(?<=`/`(?<!`, nor an escaped `\(`), or a reference `%{NAME}`,
+// `%{NAME:field}`, `%{NAME:field:type}` (field may be `[a][b]` or `a.b`).
+const TOKEN = /(?<!\\)\(\?<([^=!>][^>]*)>|%\{([A-Za-z0-9_]+)(?::([^:}]+))?(?::(int|float|string))?\}/g;
 
 /** Logstash field references (`[http][request][method]`) become our dotted paths. */
 export function fieldPath(name: string): string {
@@ -63,35 +63,35 @@ export function compileGrok(
   const captures: Capture[] = [];
   const expanding: string[] = [];
 
-  const expand = (text: string): string => {
-    const inline = text.replace(INLINE_GROUP, (_whole, name: string) => {
-      const group = `g${captures.length}`;
-      captures.push({ group, path: fieldPath(name), type: 'string' });
-      return `(?<${group}>`;
-    });
-    return inline.replace(REFERENCE, (_whole, name: string, field?: string, type?: string) => {
-      const body = Object.hasOwn(definitions, name)
-        ? definitions[name]
-        : Object.hasOwn(GROK_PATTERNS, name)
-          ? GROK_PATTERNS[name]
-          : undefined;
-      if (body === undefined) throw new GrokError(`Unknown grok pattern %{${name}}`, name);
-      if (expanding.includes(name)) {
-        throw new GrokError(`Recursive grok pattern: ${[...expanding, name].join(' -> ')}`, name);
+  const expand = (text: string): string =>
+    text.replace(TOKEN, (_whole, inline?: string, name?: string, field?: string, type?: string) => {
+      if (inline !== undefined) {
+        const group = `g${captures.length}`;
+        captures.push({ group, path: fieldPath(inline), type: 'string' });
+        return `(?<${group}>`;
       }
-      // Capture numbering must follow source order, so reserve the outer group before expanding.
+      const pattern = name!;
+      const body = Object.hasOwn(definitions, pattern)
+        ? definitions[pattern]
+        : Object.hasOwn(GROK_PATTERNS, pattern)
+          ? GROK_PATTERNS[pattern]
+          : undefined;
+      if (body === undefined) throw new GrokError(`Unknown grok pattern %{${pattern}}`, pattern);
+      if (expanding.includes(pattern)) {
+        throw new GrokError(`Recursive grok pattern: ${[...expanding, pattern].join(' -> ')}`, pattern);
+      }
+      // The outer group is numbered before the ones its body holds.
       let open = '(?:';
       if (field !== undefined) {
         const group = `g${captures.length}`;
         captures.push({ group, path: fieldPath(field), type: (type as Conversion | undefined) ?? 'string' });
         open = `(?<${group}>`;
       }
-      expanding.push(name);
+      expanding.push(pattern);
       const inner = expand(body);
       expanding.pop();
       return `${open}${inner})`;
     });
-  };
 
   let source = toJsFlavour(expand(pattern));
   if (options.anchored) source = `^(?:${source})$`;

@@ -140,6 +140,13 @@ describe('compileGrok', () => {
     expect(compileGrok('(?:%{INT:v}|%{WORD:v})')('abc')).toEqual({ v: 'abc' });
     // Both captures match: the first one written stays.
     expect(compileGrok('%{INT:v} %{WORD:v}')('12 ab')).toEqual({ v: '12' });
+    // First in the pattern's text, whichever way each capture is written.
+    expect(compileGrok('%{WORD:v} (?<v>\\d+)')('ab 12')).toEqual({ v: 'ab' });
+    expect(compileGrok('(?<v>\\d+) %{WORD:v}')('12 ab')).toEqual({ v: '12' });
+    expect(compileGrok('%{PAIR} (?<v>\\d+)', { PAIR: '(?<k>\\w+)=%{WORD:v}' })('a=b 7')).toEqual({
+      k: 'a',
+      v: 'b',
+    });
   });
 
   it('custom definitions override and extend the library', () => {
