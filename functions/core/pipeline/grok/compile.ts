@@ -70,15 +70,15 @@ export function compileGrok(
         captures.push({ group, path: fieldPath(inline), type: 'string' });
         return `(?<${group}>`;
       }
-      const pattern = name!;
-      const body = Object.hasOwn(definitions, pattern)
-        ? definitions[pattern]
-        : Object.hasOwn(GROK_PATTERNS, pattern)
-          ? GROK_PATTERNS[pattern]
+      const ref = name!;
+      const body = Object.hasOwn(definitions, ref)
+        ? definitions[ref]
+        : Object.hasOwn(GROK_PATTERNS, ref)
+          ? GROK_PATTERNS[ref]
           : undefined;
-      if (body === undefined) throw new GrokError(`Unknown grok pattern %{${pattern}}`, pattern);
-      if (expanding.includes(pattern)) {
-        throw new GrokError(`Recursive grok pattern: ${[...expanding, pattern].join(' -> ')}`, pattern);
+      if (body === undefined) throw new GrokError(`Unknown grok pattern %{${ref}}`, ref);
+      if (expanding.includes(ref)) {
+        throw new GrokError(`Recursive grok pattern: ${[...expanding, ref].join(' -> ')}`, ref);
       }
       // The outer group is numbered before the ones its body holds.
       let open = '(?:';
@@ -87,7 +87,7 @@ export function compileGrok(
         captures.push({ group, path: fieldPath(field), type: (type as Conversion | undefined) ?? 'string' });
         open = `(?<${group}>`;
       }
-      expanding.push(pattern);
+      expanding.push(ref);
       const inner = expand(body);
       expanding.pop();
       return `${open}${inner})`;
