@@ -17,9 +17,14 @@ import {
   recordLists,
 } from '../core/kafka/decode.ts';
 import type { KafkaRecord } from '../core/kafka/types.ts';
+import { ValueRun } from '../core/kafka/values.ts';
 import { type CompiledPipeline, type PipelineConfig, selectPipeline } from '../core/pipeline/config.ts';
 import { createPrepareCounters, type PrepareCounters, prepareRecord } from '../core/pipeline/prepare.ts';
 import { ByteLane, type LaneCounters } from './lane.ts';
+
+/** Values decoded together (values.ts): at most this many records, and about this much base64. */
+const RUN_RECORDS = 256;
+const RUN_TEXT_BYTES = 64 * 1024;
 
 /** Records prepared between two hand-overs to the bulk service. */
 const SLICE_RECORDS = 500;
@@ -119,6 +124,7 @@ class BatchReader {
   now = 0;
   #lists: readonly RecordList[] = [];
   #config: PipelineConfig | undefined;
+  readonly #run = new ValueRun();
 
   begin(lists: readonly RecordList[], config: PipelineConfig, now: number): void {
     this.#lists = lists;
@@ -133,13 +139,16 @@ class BatchReader {
   end(): void {
     this.#lists = [];
     this.#config = undefined;
+    this.#run.clear();
   }
 
   /** Record `position` of list `l` decoded, or its dead letter when it cannot be. */
   decodeAt(l: number, position: number): KafkaRecord | PreparedRecord {
     const list = this.#lists[l]!;
     const decoded = this.decoded;
-    decodeRecord(list.records[position], list, decoded);
+    const run = this.#run;
+    if (!run.covers(list.records, position)) run.decode(list.records, position, RUN_RECORDS, RUN_TEXT_BYTES);
+    decodeRecord(list.records[position], list, decoded, run.valueAt(position));
     const record = decoded.records.pop();
     if (record !== undefined) {
       if (this.now - record.timestamp > this.maxLagMs) this.maxLagMs = this.now - record.timestamp;

@@ -163,8 +163,16 @@ function recordTimestamp(raw: Record<string, unknown>): number {
 
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
-/** Decodes one record of `list` into `result` (as a record, or as a DecodeError). */
-export function decodeRecord(raw: unknown, list: RecordList, result: DecodedEvent): void {
+/**
+ * Decodes one record of `list` into `result` (as a record, or as a DecodeError). `decodedValue`:
+ * its value already decoded (values.ts), else it is decoded here.
+ */
+export function decodeRecord(
+  raw: unknown,
+  list: RecordList,
+  result: DecodedEvent,
+  decodedValue?: Buffer,
+): void {
   checkRecord(raw, list);
   const topic = recordTopic(raw, list)!;
   const partition = recordPartition(raw, list)!;
@@ -179,7 +187,7 @@ export function decodeRecord(raw: unknown, list: RecordList, result: DecodedEven
   }
   if (reason === undefined && raw.value !== undefined && raw.value !== null) {
     if (typeof raw.value !== 'string') reason = 'value is not a string';
-    else value = decodeBase64(raw.value) ?? null;
+    else value = decodedValue ?? decodeBase64(raw.value) ?? null;
     if (reason === undefined && value === null) reason = 'value is not valid base64';
   }
   if (reason !== undefined) {
