@@ -19,6 +19,7 @@ import {
 import type { KafkaRecord } from '../core/kafka/types.ts';
 import { ValueRun } from '../core/kafka/values.ts';
 import { type CompiledPipeline, type PipelineConfig, selectPipeline } from '../core/pipeline/config.ts';
+import { closeSlabs, openSlabs } from '../core/pipeline/json-fast.ts';
 import { createPrepareCounters, type PrepareCounters, prepareRecord } from '../core/pipeline/prepare.ts';
 import { ByteLane, type LaneCounters } from './lane.ts';
 
@@ -84,8 +85,16 @@ export async function processEvent(
   lane.begin(total, deps, sending, reader.prepare, reader.now, (l, position) =>
     reader.prepareAt(l, position, createPrepareCounters()),
   );
-  // Not given back on an error: sends of the lane may still be under way.
-  const result = await indexBatch(slices(work, total), deps, sending);
+  // Not given back on an error: sends of the lane may still be under way (nor are its slabs).
+  openSlabs();
+  let result: BatchResult;
+  try {
+    result = await indexBatch(slices(work, total), deps, sending);
+  } catch (error) {
+    closeSlabs(false);
+    throw error;
+  }
+  closeSlabs(true);
   mergeLane(result, lane.counters);
   const prepare = { ...reader.prepare };
   const maxLagMs = reader.maxLagMs;
