@@ -332,30 +332,32 @@ let slabOffset = 0;
 // Full buffers are used again once no batch can read them. A fresh 1 MiB buffer is new memory
 // for the kernel to fault in, and buffers a batch lets go of add up to external memory that sets
 // off full GCs (an nginx batch of 10,000 records wrote 5 MiB of items).
-// Within batches (openSlabs … closeSlabs), a buffer filled there waits in `retired` until no batch
-// is open, then joins `spare`. A buffer begun outside a batch may hold views someone keeps: never reused.
+// A full buffer holding only items written within batches (openSlabs … closeSlabs) waits in
+// `retired` until no batch is open, then joins `spare`. An item written outside any batch may be
+// kept by whoever wrote it: its buffer is never reused.
 const SPARE_SLABS = 8;
 const spare: Buffer[] = [];
 let retired: Buffer[] = [];
 let openBatches = 0;
-/** The current slab was begun inside a batch (it may be reused once full). */
+/** Every item in the current slab was written within a batch (it may be reused once full). */
 let slabInBatch = false;
 
 function reserve(at: number, bytes: number): number {
+  let start = at;
   if (slab.length - at < bytes) {
-    if (slabInBatch && openBatches > 0) retired.push(slab);
+    if (slabInBatch) retired.push(slab);
     const reused = bytes <= SLAB_BYTES ? spare.pop() : undefined;
     slab = reused ?? Buffer.allocUnsafe(Math.max(SLAB_BYTES, bytes));
-    slabInBatch = openBatches > 0 && slab.length === SLAB_BYTES;
-    return 0;
+    slabInBatch = slab.length === SLAB_BYTES;
+    start = 0;
   }
-  return at;
+  if (openBatches === 0) slabInBatch = false;
+  return start;
 }
 
 /** A batch starts writing items: what it writes stays as written until its closeSlabs. */
 export function openSlabs(): void {
-  // The current slab may hold views written outside any batch: it is not reused.
-  if (openBatches++ === 0) slabInBatch = false;
+  openBatches++;
 }
 
 /**

@@ -60,6 +60,19 @@ describe('item buffers across batches', () => {
     expect(fresh).toEqual([]);
   });
 
+  it('batch after batch, takes no new buffer once the first batches filled the spare ones', () => {
+    const seen = new Set<ArrayBufferLike | undefined>();
+    const fresh: number[] = [];
+    for (let k = 0; k < 8; k++) {
+      openSlabs();
+      const items = write(1500, `run-${k}`);
+      closeSlabs(true);
+      fresh.push([...buffersOf(items)].filter((b) => !seen.has(b)).length);
+      for (const b of buffersOf(items)) seen.add(b);
+    }
+    expect(fresh.slice(2)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
   it('keeps an open batch’s items while another batch, started later, ends', () => {
     openSlabs();
     const a = write(300, 'a');
