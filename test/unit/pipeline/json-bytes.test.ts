@@ -10,6 +10,7 @@ import {
 } from '../../../functions/core/pipeline/json-bytes.ts';
 import { compileTimestampParser, isoBytesParser } from '../../../functions/core/pipeline/timestamp.ts';
 import { applyEdits, jsonEdit } from './helpers.ts';
+import { referenceScanJsonBytes } from './json-bytes-reference.ts';
 
 const wide: ByteLimits = { maxLeaves: 1000, maxDepth: 20, maxStringBytes: 32766 };
 
@@ -142,6 +143,81 @@ describe('scanJsonBytes', () => {
     ['a string over the byte limit', '{"a":"12345"}', { maxStringBytes: 4 }, false],
   ])('%s', (_, text, limits, ok) => {
     expect(scan(text, { ...wide, ...limits }).ok).toBe(ok);
+  });
+});
+
+describe('scanJsonBytes against its recursive reference', () => {
+  // The loop must give the recursive form's verdict, and on acceptance the same members, for any
+  // input and any limits: nesting, duplicate and dotted keys, escapes, numbers and the limits'
+  // edges are all reached by the edits and the small limits below.
+  const members = ['keyStart', 'keyEnd', 'valueStart', 'valueEnd', 'valueType', 'escaped'] as const;
+  const text = fc.oneof(
+    fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(typeof v === 'object' && v !== null ? v : { v })),
+    fc
+      .dictionary(
+        fc.constantFrom('a', 'b', 'a.b', '.a', 'a..b', 'é', ' ', 'a b'),
+        fc.jsonValue({ maxDepth: 3 }),
+        {
+          maxKeys: 4,
+        },
+      )
+      .map((o) => JSON.stringify(o)),
+  );
+  const limits = fc.oneof(
+    fc.constant(wide),
+    fc.record({
+      maxLeaves: fc.integer({ min: 0, max: 12 }),
+      maxDepth: fc.integer({ min: 0, max: 6 }),
+      maxStringBytes: fc.integer({ min: 0, max: 12 }),
+    }),
+  );
+
+  it('gives the same verdict and members', () => {
+    const ours = createByteMembers();
+    const theirs = createByteMembers();
+    let accepted = 0;
+    fc.assert(
+      fc.property(text, fc.array(jsonEdit, { maxLength: 3 }), limits, (line, edits, limit) => {
+        const bytes = Buffer.from(applyEdits(line, edits));
+        const ok = scanJsonBytes(bytes, limit, ours);
+        expect(ok).toBe(referenceScanJsonBytes(bytes, limit, theirs));
+        if (!ok) return;
+        accepted++;
+        expect([ours.count, ours.dottedKeys, ours.nonAscii]).toEqual([
+          theirs.count,
+          theirs.dottedKeys,
+          theirs.nonAscii,
+        ]);
+        for (const name of members) {
+          expect(ours[name].slice(0, ours.count)).toEqual(theirs[name].slice(0, theirs.count));
+        }
+      }),
+      { numRuns: 30_000 },
+    );
+    expect(accepted).toBeGreaterThan(3000);
+  });
+
+  it.each<[string, string, boolean]>([
+    ['arrays nested past the stack it starts with', `{"a":${'['.repeat(300)}1${']'.repeat(300)}}`, true],
+    [
+      'many keys in one object',
+      JSON.stringify(Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, i]))),
+      true,
+    ],
+    [
+      'a duplicate key after many',
+      `{${Array.from({ length: 100 }, (_, i) => `"k${i}":1`).join(',')},"k7":2}`,
+      false,
+    ],
+    ['a key repeated in sibling objects', '{"a":{"x":1},"b":{"x":2},"x":3}', true],
+  ])('agrees on %s', (_, line, accepted) => {
+    const ours = createByteMembers();
+    const theirs = createByteMembers();
+    const bytes = Buffer.from(line);
+    const big = { maxLeaves: 10_000, maxDepth: 20, maxStringBytes: 100 };
+    expect(referenceScanJsonBytes(bytes, big, theirs)).toBe(accepted);
+    expect(scanJsonBytes(bytes, big, ours)).toBe(accepted);
+    if (accepted) expect(ours.valueEnd.slice(0, ours.count)).toEqual(theirs.valueEnd.slice(0, theirs.count));
   });
 });
 
