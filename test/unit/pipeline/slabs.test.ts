@@ -85,6 +85,7 @@ describe('item buffers across batches', () => {
     closeSlabs(true);
     closeSlabs(true);
     expect(intact(b.slice(-10))).toBe(true);
+    expect(intact(c)).toBe(true);
   });
 
   it('never reuses the buffers of a batch that failed, even after later batches', () => {
