@@ -94,29 +94,16 @@ const SIMPLE_ESCAPE = new Uint8Array(256).map((_, c) =>
 );
 
 // Per open container: 1 object, 0 array; and for objects the key stack's base.
-let kinds = new Uint8Array(64);
+let kinds = new Int32Array(64);
 let firsts = new Int32Array(64);
-
-function growStack(): void {
-  const k = new Uint8Array(kinds.length * 2);
-  k.set(kinds);
-  kinds = k;
-  const f = new Int32Array(firsts.length * 2);
-  f.set(firsts);
-  firsts = f;
-}
-
 // Keys of the objects open on the stack, for the duplicate check: [start, end) of each key's text.
 let keyFrom = new Int32Array(64);
 let keyTo = new Int32Array(64);
 
-function growKeys(): void {
-  const from = new Int32Array(keyFrom.length * 2);
-  from.set(keyFrom);
-  keyFrom = from;
-  const to = new Int32Array(keyTo.length * 2);
-  to.set(keyTo);
-  keyTo = to;
+function doubled(array: Int32Array): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
 }
 
 /** Whether JSON.stringify writes the number `bytes[start, end)` as it is written there. */
@@ -215,7 +202,10 @@ export function scanJsonBytes(bytes: Uint8Array, limits: ByteLimits, out: ByteMe
         }
         if (same) return false;
       }
-      if (keyTop === keyFrom.length) growKeys();
+      if (keyTop === keyFrom.length) {
+        keyFrom = doubled(keyFrom);
+        keyTo = doubled(keyTo);
+      }
       keyFrom[keyTop] = start;
       keyTo[keyTop] = end;
       keyTop++;
@@ -279,7 +269,10 @@ export function scanJsonBytes(bytes: Uint8Array, limits: ByteLimits, out: ByteMe
       if (++leaves > maxLeaves) return false;
       type = ValueTypes.string;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      if (top === kinds.length) growStack();
+      if (top === kinds.length) {
+        kinds = doubled(kinds);
+        firsts = doubled(firsts);
+      }
       p++;
       if (c === OPEN_ARRAY && ++leaves > maxLeaves) return false;
       let d = bytes[p];
