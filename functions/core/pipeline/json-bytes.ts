@@ -106,6 +106,12 @@ function doubled(array: Int32Array): Int32Array<ArrayBuffer> {
   return bigger;
 }
 
+/** The position of the first byte at or after `p` that is not SPACE (the newline is not). */
+function afterSpace(bytes: Uint8Array, p: number, n: number): number {
+  while (p < n && SPACE[bytes[p]!] === 1) p++;
+  return p;
+}
+
 /** Whether JSON.stringify writes the number `bytes[start, end)` as it is written there. */
 function numberPrintsBack(bytes: Uint8Array, start: number, end: number): boolean {
   let token = '';
@@ -155,11 +161,8 @@ export function scanJsonBytes(bytes: Uint8Array, limits: ByteLimits, out: ByteMe
   depth = 1;
   // expect: 0 a member (key), 1 a value.
   let expect = 0;
+  p = afterSpace(bytes, p, n);
   let c = bytes[p];
-  if (c !== undefined && SPACE[c] === 1) {
-    while (p < n && SPACE[bytes[p]!] === 1) p++;
-    c = bytes[p];
-  }
   if (c === NEWLINE) return false;
   if (c === CLOSE_OBJECT) {
     p++;
@@ -213,18 +216,12 @@ export function scanJsonBytes(bytes: Uint8Array, limits: ByteLimits, out: ByteMe
         rootKeyStart = keyStart;
         rootKeyEnd = p;
       }
+      p = afterSpace(bytes, p, n);
       c = bytes[p];
-      if (c !== undefined && SPACE[c] === 1) {
-        while (p < n && SPACE[bytes[p]!] === 1) p++;
-        c = bytes[p];
-      }
       if (c !== COLON) return false;
       p++;
+      p = afterSpace(bytes, p, n);
       c = bytes[p];
-      if (c !== undefined && SPACE[c] === 1) {
-        while (p < n && SPACE[bytes[p]!] === 1) p++;
-        c = bytes[p];
-      }
       if (c === NEWLINE) return false;
       if (top === 1) rootValueStart = p;
     }
@@ -275,11 +272,8 @@ export function scanJsonBytes(bytes: Uint8Array, limits: ByteLimits, out: ByteMe
       }
       p++;
       if (c === OPEN_ARRAY && ++leaves > maxLeaves) return false;
-      let d = bytes[p];
-      if (d !== undefined && SPACE[d] === 1) {
-        while (p < n && SPACE[bytes[p]!] === 1) p++;
-        d = bytes[p];
-      }
+      p = afterSpace(bytes, p, n);
+      const d = bytes[p];
       if (d === NEWLINE) return false;
       if (c === OPEN_OBJECT) {
         if (d === CLOSE_OBJECT) {
@@ -364,18 +358,12 @@ export function scanJsonBytes(bytes: Uint8Array, limits: ByteLimits, out: ByteMe
         out.valueType[m] = type;
         out.escaped[m] = escaped;
       }
+      p = afterSpace(bytes, p, n);
       c = bytes[p];
-      if (c !== undefined && SPACE[c] === 1) {
-        while (p < n && SPACE[bytes[p]!] === 1) p++;
-        c = bytes[p];
-      }
       p++;
       if (c === COMMA) {
+        p = afterSpace(bytes, p, n);
         c = bytes[p];
-        if (c !== undefined && SPACE[c] === 1) {
-          while (p < n && SPACE[bytes[p]!] === 1) p++;
-          c = bytes[p];
-        }
         if (c === NEWLINE) return false;
         expect = kinds[top - 1] === 1 ? 0 : 1;
         break;
