@@ -2,7 +2,8 @@
 // bodies. A byte path (json-fast, access-fast) writes each record's whole item into the item slab,
 // one after another, and a chunk is sent as the stretches of the slab its items fill: no
 // KafkaRecord kept, no PreparedRecord, no second copy per record. A chunk whose answer is the plain
-// all-succeeded one settles its records as indexed, checked item by item against the ids written.
+// all-succeeded one settles its records as indexed, checked item by item against the actions (and
+// the ids, when the answer carries them) written.
 // Any other answer, or none, hands the chunk's records back prepared as usual, with what the answer
 // said of each: those that succeeded are counted, and the rest go to the bulk service, whose rules
 // (retries within the time left, 413 splits, dead letters, reports) then apply as to any record.

@@ -1,15 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { BULK_FILTER_PATH } from '../../../functions/adapters/opensearch.ts';
 import { answerBulk, answerBulkReference, parseFilter } from '../../bench/sink-answer.ts';
 
-const SLUICE_FILTER = 'errors,items.*._id,items.*.status,items.*.error';
+const ID_FILTER = 'errors,items.*._id,items.*.status,items.*.error';
 
 describe('bench sink answer', () => {
   it('answers one created item per action, shaped by filter_path', () => {
     const body = Buffer.from(
       '{"create":{"_index":"logs-a","_id":"t:0:1"}}\n{"m":1}\n{"index":{"_id":"x\\"y","_index":"logs-b"}}\n{"m":2}\n{"delete":{"_index":"logs-a","_id":"z"}}\n',
     );
-    expect(answerBulk(body, parseFilter(SLUICE_FILTER), false).body.toString()).toBe(
+    expect(answerBulk(body, parseFilter(ID_FILTER), false).body.toString()).toBe(
       '{"errors":false,"items":[{"create":{"_id":"t:0:1","status":201}},{"index":{"_id":"x\\"y","status":201}},{"delete":{"_id":"z","status":201}}]}',
     );
     const full = JSON.parse(answerBulk(body, undefined, false).body.toString()) as {
@@ -80,7 +81,7 @@ describe('bench sink answer', () => {
     fc.assert(
       fc.property(
         bodyArb,
-        fc.constantFrom(undefined, SLUICE_FILTER, 'items.*._index,took'),
+        fc.constantFrom(undefined, ID_FILTER, BULK_FILTER_PATH, 'items.*._index,took'),
         fc.boolean(),
         (body, f, v) => {
           const filter = parseFilter(f ?? null);
