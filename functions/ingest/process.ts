@@ -34,7 +34,7 @@ const SLICE_RECORDS = 500;
  * only as far as the socket takes it in one turn: with turns far apart, a 1 MiB chunk waited on
  * our own loop, not on the cluster, and so did the last answers of a batch.
  */
-const YIELD_RECORDS = Number(process.env.YIELD ?? 128);
+const YIELD_RECORDS = 128;
 
 export interface ProcessedBatch {
   result: BatchResult;
