@@ -1,9 +1,9 @@
 // A byte-level check of the common bulk answer: every item succeeded, written exactly as
 // OpenSearch writes it under the adapter's filter_path, e.g.
 //   {"errors":false,"items":[{"create":{"status":201}},…]}
-// (optionally with a leading `"took":N,`, and items with their `_id`, which is then compared). Parsing 10,000 items with
-// JSON.parse costs a visible share of the handler's CPU; this scans them once without building a
-// string or object per item. It accepts only a strict subset of JSON whose meaning is fixed, so
+// (optionally with a leading `"took":N,`, and items with their `_id`, which is then compared).
+// Parsing 10,000 items with JSON.parse costs a visible share of the handler's CPU; this scans them
+// once without building a string or object per item. It accepts only a strict subset of JSON whose meaning is fixed, so
 // whatever it does not recognise is left to the full parse: the verdict never differs.
 import type { ItemVerdict, SentItem } from './classify.ts';
 
