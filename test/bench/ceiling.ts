@@ -98,11 +98,12 @@ function prepareOnly(write: boolean): void {
       const record = decoded.records.pop();
       const pipeline = record && selectPipeline(config, record.topic);
       if (record?.value == null || pipeline === undefined) continue;
+      if (write) {
+        if (writeItemOnBytes(record, record.value, pipeline, counters, now)) taken++;
+        continue;
+      }
       const plan = fastJsonPlan(pipeline);
-      const ok = write
-        ? writeItemOnBytes(record, record.value, pipeline, counters, now)
-        : plan !== undefined && scanJsonBytes(record.value, plan.limits, members);
-      if (ok) taken++;
+      if (plan !== undefined && scanJsonBytes(record.value, plan.limits, members)) taken++;
     }
   }
   closeSlabs(true);
